@@ -272,6 +272,7 @@ func TestTemplateRejectsBadSpec(t *testing.T) {
 		"db name":      {func(s *Spec) { s.DBName = "pg_stuff" }, PostgresDB},
 		"app var key":  {func(s *Spec) { s.AppVars = append(s.AppVars, Var{Key: "1BAD"}) }, `"1BAD" is not a valid name`},
 		"app var kind": {func(s *Spec) { s.AppVars = []Var{{Key: "X", Kind: Kind(42)}} }, "unknown kind"},
+		"file name":    {func(s *Spec) { s.FileName = "config/.env" }, "plain name starting with .env"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := base
@@ -282,6 +283,35 @@ func TestTemplateRejectsBadSpec(t *testing.T) {
 			assert.Contains(t, err.Error(), c.want)
 		})
 	}
+}
+
+func TestVariablesMatchTemplate(t *testing.T) {
+	s := shopSpec()
+	s.PublishDBPort = true
+	b, err := Template(s)
+	require.NoError(t, err)
+	var keys []string
+	for _, a := range scan(string(b)) {
+		keys = append(keys, a.key)
+	}
+	vars := s.Variables()
+	require.Len(t, vars, len(keys))
+	kinds := map[string]Kind{}
+	for i, v := range vars {
+		assert.Equal(t, keys[i], v.Key)
+		kinds[v.Key] = v.Kind
+	}
+	assert.Equal(t, Secret, kinds[PostgresPassword])
+	assert.Equal(t, Secret, kinds["AUTH_SECRET"])
+	assert.Equal(t, Credential, kinds["STRIPE_SECRET_KEY"])
+	assert.Equal(t, DatabaseURL, kinds["DATABASE_URL"])
+	assert.Equal(t, DatabaseURL, kinds["DIRECT_URL"])
+	assert.Equal(t, []Variable{{AppImage, Plain, true}, {AppPort, Plain, true}}, []Variable{vars[5], vars[6]})
+
+	s.FileName = ".env.prod"
+	b, err = Template(s)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "cp .env.production.example .env.prod && chmod 600 .env.prod")
 }
 
 func TestConnectionStringEncodes(t *testing.T) {
