@@ -1,0 +1,136 @@
+package migrator
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// ScriptName is the file Prisma writes in every migration folder.
+const ScriptName = "migration.sql"
+
+// LockFileName records the provider the migrations were generated for.
+const LockFileName = "migration_lock.toml"
+
+// Migration is one folder of a Prisma migrations directory.
+type Migration struct {
+	// Name is the folder name, e.g. "20240101120000_init"; it is the
+	// migration_name Prisma records.
+	Name string
+	// Path is the script's path inside the fs.FS it was loaded from.
+	Path string
+	// Checksum is the lowercase hex sha256 of SQL, as Prisma records it.
+	Checksum string
+	// SQL is the script, byte for byte.
+	SQL []byte
+}
+
+// Checksum returns the checksum Prisma records for a migration script: the
+// lowercase hex sha256 of its bytes.
+func Checksum(script []byte) string {
+	sum := sha256.Sum256(script)
+	return hex.EncodeToString(sum[:])
+}
+
+// Load reads the migrations under dir in fsys: every sub-folder that holds a
+// migration.sql, in byte order of the folder names, as Prisma orders them.
+// It refuses a migration_lock.toml whose provider is not PostgreSQL.
+// A directory with no migrations yields an empty slice and no error.
+func Load(fsys fs.FS, dir string) ([]Migration, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s does not exist: point SLIPWAY_MIGRATIONS_DIR (or --dir) at the app's prisma/migrations folder", ErrInvalidMigrations, dir)
+		}
+		return nil, fmt.Errorf("%w: read %s: %v", ErrInvalidMigrations, dir, err)
+	}
+	if err := checkLockFile(fsys, dir); err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names) // byte order, whatever the fs.FS returned
+	var out []Migration
+	for _, name := range names {
+		p := path.Join(dir, name, ScriptName)
+		script, err := fs.ReadFile(fsys, p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // not a migration folder
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: read %s: %v", ErrInvalidMigrations, p, err)
+		}
+		if !utf8.Valid(script) {
+			return nil, fmt.Errorf("%w: %s is not valid UTF-8: save it as UTF-8, as Prisma writes it", ErrInvalidMigrations, p)
+		}
+		out = append(out, Migration{Name: name, Path: p, Checksum: Checksum(script), SQL: script})
+	}
+	return out, nil
+}
+
+// checkLockFile refuses migrations generated for another database. A missing
+// lock file is accepted, as Prisma accepts it.
+func checkLockFile(fsys fs.FS, dir string) error {
+	p := path.Join(dir, LockFileName)
+	data, err := fs.ReadFile(fsys, p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%w: read %s: %v", ErrInvalidMigrations, p, err)
+	}
+	provider, err := lockProvider(data)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrInvalidMigrations, p, err)
+	}
+	switch provider {
+	case "postgresql", "postgres":
+		return nil
+	case "":
+		return fmt.Errorf("%w: %s has no provider: it should say provider = \"postgresql\"", ErrInvalidMigrations, p)
+	default:
+		return fmt.Errorf("%w: %s says provider = %q, but slipway-migrate applies PostgreSQL migrations only: regenerate the migrations for provider \"postgresql\"", ErrInvalidMigrations, p, provider)
+	}
+}
+
+// lockProvider reads the top-level provider key of a migration_lock.toml.
+// Prisma writes a single `provider = "..."` line plus comments, so a full
+// TOML parser is not needed.
+func lockProvider(data []byte) (string, error) {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.HasPrefix(line, "[") {
+			break // a table: the top-level keys are over
+		}
+		key, value, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(key) != "provider" {
+			continue
+		}
+		value = strings.TrimSpace(value)
+		if len(value) < 2 || value[0] != '"' {
+			return "", fmt.Errorf("line %d: provider must be a quoted string, got %s", n, value)
+		}
+		end := strings.IndexByte(value[1:], '"')
+		if end < 0 {
+			return "", fmt.Errorf("line %d: unterminated string %s", n, value)
+		}
+		return value[1 : end+1], nil
+	}
+	return "", sc.Err()
+}
