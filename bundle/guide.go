@@ -1,0 +1,89 @@
+package bundle
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"strings"
+	"text/template"
+
+	"github.com/slipwayhq/slipway/compose"
+	"github.com/slipwayhq/slipway/env"
+)
+
+//go:embed deploy.md.tmpl
+var guideSource string
+
+var guideTemplate = template.Must(template.New(DeployGuide).Option("missingkey=error").Parse(guideSource))
+
+// guideData is what deploy.md.tmpl sees.
+type guideData struct {
+	Name, Image, DBImage     string
+	Port                     int
+	HealthPath               string
+	ComposeFile, EnvFile     string
+	Template                 string
+	DC                       string // docker compose with the file flags
+	URLVar                   string
+	Secrets, Credentials     []string
+	Placeholders             map[string]string
+	MigrateService           bool
+	MigrateCommand           string
+	Volume                   string
+	PublishDB, ReadOnly      bool
+	Generated                bool
+	GenerateCommand          string
+	AppImageVar, AppPortVar  string
+	DBPortVar                string
+	PostgresUser, PostgresDB string
+	PostgresPassword         string
+	ServiceApp, ServiceDB    string
+	ServiceMigrate           string
+}
+
+func renderGuide(cs compose.Spec, es env.Spec, generated bool) ([]byte, error) {
+	es = es.WithDefaults()
+	d := guideData{
+		Name:             cs.Name,
+		Image:            cs.App.Image,
+		DBImage:          cs.DB.Image,
+		Port:             cs.App.Port,
+		HealthPath:       cs.App.HealthPath,
+		ComposeFile:      ComposeFile,
+		EnvFile:          cs.EnvFile,
+		Template:         EnvTemplate,
+		DC:               fmt.Sprintf("docker compose -f %s --env-file %s", ComposeFile, cs.EnvFile),
+		URLVar:           es.DatabaseURLVar,
+		Placeholders:     map[string]string{},
+		MigrateService:   !cs.App.MigrateOnStart,
+		MigrateCommand:   strings.Join(cs.App.MigrateCommand, " "),
+		Volume:           cs.Name + "_" + compose.VolumeData,
+		PublishDB:        cs.DB.PublishPort,
+		ReadOnly:         cs.App.ReadOnly,
+		Generated:        generated,
+		GenerateCommand:  env.GenerateCommand,
+		AppImageVar:      env.AppImage,
+		AppPortVar:       env.AppPort,
+		DBPortVar:        env.DBPort,
+		PostgresUser:     env.PostgresUser,
+		PostgresDB:       env.PostgresDB,
+		PostgresPassword: env.PostgresPassword,
+		ServiceApp:       compose.ServiceApp,
+		ServiceDB:        compose.ServiceDB,
+		ServiceMigrate:   compose.ServiceMigrate,
+	}
+	for _, v := range es.Variables() {
+		switch v.Kind {
+		case env.Secret:
+			d.Secrets = append(d.Secrets, v.Key)
+			d.Placeholders[v.Key] = env.Placeholder(v.Key)
+		case env.Credential:
+			d.Credentials = append(d.Credentials, v.Key)
+		}
+	}
+	var b bytes.Buffer
+	if err := guideTemplate.Execute(&b, d); err != nil {
+		return nil, fmt.Errorf("bundle: render %s: %w", DeployGuide, err)
+	}
+	return b.Bytes(), nil
+}
