@@ -42,6 +42,7 @@ var variants = map[string]Spec{
 		Healthcheck:    []string{"CMD-SHELL", "wget -qO- http://127.0.0.1:${PORT:-8080}/healthz || exit 1"},
 		MigrateCommand: []string{"node", "migrate.js"},
 	}, DB: DB{Image: "postgres:16-alpine"}},
+	"prisma-url-var": {Name: "shop", App: App{Image: image, DatabaseURLVar: "POSTGRES_PRISMA_URL"}},
 }
 
 func TestRenderGolden(t *testing.T) {
@@ -106,11 +107,22 @@ func TestRenderedFilesLoadAsIntended(t *testing.T) {
 				assert.Empty(t, app.Tmpfs)
 			}
 
+			if s.App.DatabaseURLVar != "DATABASE_URL" {
+				assert.Equal(t, s.App.DatabaseURLVar, *app.Environment[DatabaseURLEnvVar], "slipway-migrate learns the variable's name")
+			} else {
+				assert.NotContains(t, app.Environment, DatabaseURLEnvVar)
+			}
+
 			migrate, err := p.GetService(ServiceMigrate)
 			if s.App.MigrateOnStart {
 				require.Error(t, err, "no migrate service when the app migrates on start")
 				assert.NotContains(t, app.DependsOn, ServiceMigrate)
+				assert.NotContains(t, app.Environment, MigrateOnStartVar)
 				return
+			}
+			assert.Equal(t, "false", *app.Environment[MigrateOnStartVar], "the app must not migrate again")
+			if s.App.DatabaseURLVar != "DATABASE_URL" {
+				assert.Equal(t, s.App.DatabaseURLVar, *migrate.Environment[DatabaseURLEnvVar])
 			}
 			require.NoError(t, err)
 			assert.Equal(t, image, migrate.Image)
@@ -173,6 +185,7 @@ func TestSpecErrors(t *testing.T) {
 		"shell args":      {func(s *Spec) { s.App.Healthcheck = []string{"CMD-SHELL", "a", "b"} }, "exactly one shell string"},
 		"migrate arg":     {func(s *Spec) { s.App.MigrateCommand = []string{"slipway-migrate", " "} }, "empty argument"},
 		"env file path":   {func(s *Spec) { s.EnvFile = "../secrets/.env" }, "plain file name"},
+		"url var":         {func(s *Spec) { s.App.DatabaseURLVar = "DB-URL" }, `"DB-URL" is not a valid name`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := ok

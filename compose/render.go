@@ -126,6 +126,9 @@ func Project(s Spec) (*types.Project, error) {
 		app.ReadOnly = true
 		app.Tmpfs = types.StringList{"/app/.next/cache", "/tmp"}
 	}
+	if s.App.DatabaseURLVar != env.DefaultDatabaseURLVar {
+		app.Environment[DatabaseURLEnvVar] = ptr(s.App.DatabaseURLVar)
+	}
 
 	services := types.Services{ServiceDB: db}
 	if !s.App.MigrateOnStart {
@@ -150,7 +153,12 @@ func Project(s Spec) (*types.Project, error) {
 			migrate.ReadOnly = true
 			migrate.Tmpfs = types.StringList{"/tmp"}
 		}
+		if s.App.DatabaseURLVar != env.DefaultDatabaseURLVar {
+			migrate.Environment = types.MappingWithEquals{DatabaseURLEnvVar: ptr(s.App.DatabaseURLVar)}
+		}
 		services[ServiceMigrate] = migrate
+		// The migrate service has done it: the entrypoint need not migrate again.
+		app.Environment[MigrateOnStartVar] = ptr("false")
 		app.DependsOn[ServiceMigrate] = types.ServiceDependency{
 			Condition: types.ServiceConditionCompletedSuccessfully,
 			Required:  true,

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/loader"
@@ -44,6 +45,8 @@ var DefaultHealthcheck = []string{"CMD", "node", "/app/healthcheck.js"}
 // DefaultMigrateCommand is the command the one-shot migrate service runs.
 var DefaultMigrateCommand = []string{"slipway-migrate"}
 
+var varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
 // ErrSpec is wrapped by every error about a bad Spec.
 var ErrSpec = errors.New("invalid compose spec")
 
@@ -75,7 +78,18 @@ type App struct {
 	// ReadOnly runs the app with a read-only root filesystem and tmpfs mounts
 	// for what Next.js writes.
 	ReadOnly bool
+	// DatabaseURLVar is the variable holding the connection string (default
+	// DATABASE_URL); another name is passed to slipway-migrate.
+	DatabaseURLVar string
 }
+
+// Variables slipway-migrate reads (see cmd/slipway-migrate).
+const (
+	// MigrateOnStartVar=false makes the image's entrypoint skip migrating.
+	MigrateOnStartVar = "SLIPWAY_MIGRATE_ON_START"
+	// DatabaseURLEnvVar names the variable that holds the connection string.
+	DatabaseURLEnvVar = "SLIPWAY_DATABASE_URL_ENV"
+)
 
 // DB describes the PostgreSQL service.
 type DB struct {
@@ -105,6 +119,9 @@ func (s Spec) WithDefaults() Spec {
 	if s.DB.Image == "" {
 		s.DB.Image = DefaultPostgresImage
 	}
+	if s.App.DatabaseURLVar == "" {
+		s.App.DatabaseURLVar = env.DefaultDatabaseURLVar
+	}
 	return s
 }
 
@@ -132,6 +149,9 @@ func (s Spec) Validate() error {
 	}
 	if err := checkHealthcheck(s.App.Healthcheck); err != nil {
 		return err
+	}
+	if !varName.MatchString(s.App.DatabaseURLVar) {
+		return fmt.Errorf("%w: database URL variable %q is not a valid name: use letters, digits and '_' (e.g. DATABASE_URL)", ErrSpec, s.App.DatabaseURLVar)
 	}
 	for _, a := range s.App.MigrateCommand {
 		if strings.TrimSpace(a) == "" {
