@@ -27,10 +27,9 @@ var ErrBundle = errors.New("inconsistent bundle")
 
 // Spec describes a bundle: the stack and its variables.
 type Spec struct {
-	// Compose is the production stack: project name, image, ports, switches.
+	// Compose is the production stack: project name, image, ports, switches,
+	// and App.DatabaseURLVar, the variable the app's Prisma config reads.
 	Compose compose.Spec
-	// DatabaseURLVar is the variable the app's Prisma config reads (default DATABASE_URL).
-	DatabaseURLVar string
 	// DBUser and DBName become POSTGRES_USER and POSTGRES_DB (default "app").
 	DBUser, DBName string
 	// AppVars are the variables of the app's .env.example.
@@ -45,7 +44,7 @@ func (s Spec) EnvSpec() env.Spec {
 		FileName:       c.EnvFile,
 		AppImage:       c.App.Image,
 		AppPort:        c.App.Port,
-		DatabaseURLVar: s.DatabaseURLVar,
+		DatabaseURLVar: c.App.DatabaseURLVar,
 		DBUser:         s.DBUser,
 		DBName:         s.DBName,
 		PublishDBPort:  c.DB.PublishPort,

@@ -40,11 +40,11 @@ func blog() Spec {
 	return Spec{
 		Compose: compose.Spec{Name: "blog", App: compose.App{
 			Image: "registry.example.com/blog:2.0.0", ReadOnly: true, MigrateOnStart: true, HealthPath: "/healthz",
+			DatabaseURLVar: "POSTGRES_PRISMA_URL",
 		}},
-		DatabaseURLVar: "POSTGRES_PRISMA_URL",
-		DBUser:         "blog",
-		DBName:         "blog",
-		AppVars:        []env.Var{{Key: "SESSION_SECRET", Value: "x"}},
+		DBUser:  "blog",
+		DBName:  "blog",
+		AppVars: []env.Var{{Key: "SESSION_SECRET", Value: "x"}},
 	}
 }
 
@@ -245,10 +245,10 @@ func TestBadSpec(t *testing.T) {
 	assert.Contains(t, err.Error(), "app image is empty")
 
 	s = shop()
-	s.DatabaseURLVar = "database url"
+	s.DBUser = "my user"
 	_, err = Render(s)
 	require.ErrorIs(t, err, env.ErrSpec)
-	assert.Contains(t, err.Error(), `"database url" is not a valid name`)
+	assert.Contains(t, err.Error(), `POSTGRES_USER "my user"`)
 
 	s = shop()
 	s.AppVars = append(s.AppVars, env.Var{Key: "BAD-KEY"})
