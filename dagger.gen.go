@@ -61,21 +61,81 @@ func convertSlice[I any, O any](in []I, f func(I) O) []O {
 
 func (r Slipway) MarshalJSON() ([]byte, error) {
 	var concrete struct {
-		Source *dagger.Directory
+		Source         *dagger.Directory
+		AppDir         string
+		NodeImage      string
+		NodeVersion    string
+		PackageManager string
+		HealthPath     string
+		Port           int
+		BuildEnv       []string
+		BuildSecret    *dagger.Secret
+		PostgresImage  string
+		Migrator       string
+		MigrateOnStart bool
+		Version        string
+		Revision       string
+		Created        string
+		SourceURL      string
 	}
 	concrete.Source = r.Source
+	concrete.AppDir = r.AppDir
+	concrete.NodeImage = r.NodeImage
+	concrete.NodeVersion = r.NodeVersion
+	concrete.PackageManager = r.PackageManager
+	concrete.HealthPath = r.HealthPath
+	concrete.Port = r.Port
+	concrete.BuildEnv = r.BuildEnv
+	concrete.BuildSecret = r.BuildSecret
+	concrete.PostgresImage = r.PostgresImage
+	concrete.Migrator = r.Migrator
+	concrete.MigrateOnStart = r.MigrateOnStart
+	concrete.Version = r.Version
+	concrete.Revision = r.Revision
+	concrete.Created = r.Created
+	concrete.SourceURL = r.SourceURL
 	return json.Marshal(&concrete)
 }
 
 func (r *Slipway) UnmarshalJSON(bs []byte) error {
 	var concrete struct {
-		Source *dagger.Directory
+		Source         *dagger.Directory
+		AppDir         string
+		NodeImage      string
+		NodeVersion    string
+		PackageManager string
+		HealthPath     string
+		Port           int
+		BuildEnv       []string
+		BuildSecret    *dagger.Secret
+		PostgresImage  string
+		Migrator       string
+		MigrateOnStart bool
+		Version        string
+		Revision       string
+		Created        string
+		SourceURL      string
 	}
 	err := json.Unmarshal(bs, &concrete)
 	if err != nil {
 		return err
 	}
 	r.Source = concrete.Source
+	r.AppDir = concrete.AppDir
+	r.NodeImage = concrete.NodeImage
+	r.NodeVersion = concrete.NodeVersion
+	r.PackageManager = concrete.PackageManager
+	r.HealthPath = concrete.HealthPath
+	r.Port = concrete.Port
+	r.BuildEnv = concrete.BuildEnv
+	r.BuildSecret = concrete.BuildSecret
+	r.PostgresImage = concrete.PostgresImage
+	r.Migrator = concrete.Migrator
+	r.MigrateOnStart = concrete.MigrateOnStart
+	r.Version = concrete.Version
+	r.Revision = concrete.Revision
+	r.Created = concrete.Created
+	r.SourceURL = concrete.SourceURL
 	return nil
 }
 
@@ -198,13 +258,118 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 	switch parentName {
 	case "Slipway":
 		switch fnName {
-		case "Hello":
+		case "Base":
 			var parent Slipway
 			err = json.Unmarshal(parentJSON, &parent)
 			if err != nil {
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
-			return (*Slipway).Hello(&parent, ctx)
+			return (*Slipway).Base(&parent, ctx)
+		case "Build":
+			var parent Slipway
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*Slipway).Build(&parent, ctx)
+		case "Ci":
+			var parent Slipway
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var paths []string
+			if inputArgs["paths"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["paths"]), &paths)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg paths", err))
+				}
+			}
+			return (*Slipway).Ci(&parent, ctx, paths)
+		case "Database":
+			var parent Slipway
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var user string
+			if inputArgs["user"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["user"]), &user)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg user", err))
+				}
+			}
+			var name string
+			if inputArgs["name"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["name"]), &name)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg name", err))
+				}
+			}
+			var password *dagger.Secret
+			if inputArgs["password"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["password"]), &password)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg password", err))
+				}
+			}
+			return (*Slipway).Database(&parent, ctx, user, name, password)
+		case "Deps":
+			var parent Slipway
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*Slipway).Deps(&parent, ctx)
+		case "Image":
+			var parent Slipway
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*Slipway).Image(&parent, ctx)
+		case "Inspect":
+			var parent Slipway
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var format string
+			if inputArgs["format"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["format"]), &format)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg format", err))
+				}
+			}
+			return (*Slipway).Inspect(&parent, ctx, format)
+		case "Migrate":
+			var parent Slipway
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*Slipway).Migrate(&parent, ctx)
+		case "MigratorBinary":
+			var parent Slipway
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*Slipway).MigratorBinary(&parent), nil
+		case "Smoke":
+			var parent Slipway
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var paths []string
+			if inputArgs["paths"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["paths"]), &paths)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg paths", err))
+				}
+			}
+			return (*Slipway).Smoke(&parent, ctx, paths)
 		case "":
 			var parent Slipway
 			err = json.Unmarshal(parentJSON, &parent)
@@ -218,7 +383,112 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg source", err))
 				}
 			}
-			return New(source), nil
+			var appDir string
+			if inputArgs["appDir"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["appDir"]), &appDir)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg appDir", err))
+				}
+			}
+			var nodeImage string
+			if inputArgs["nodeImage"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["nodeImage"]), &nodeImage)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg nodeImage", err))
+				}
+			}
+			var nodeVersion string
+			if inputArgs["nodeVersion"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["nodeVersion"]), &nodeVersion)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg nodeVersion", err))
+				}
+			}
+			var packageManager string
+			if inputArgs["packageManager"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["packageManager"]), &packageManager)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg packageManager", err))
+				}
+			}
+			var healthPath string
+			if inputArgs["healthPath"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["healthPath"]), &healthPath)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg healthPath", err))
+				}
+			}
+			var port int
+			if inputArgs["port"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["port"]), &port)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg port", err))
+				}
+			}
+			var buildEnv []string
+			if inputArgs["buildEnv"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["buildEnv"]), &buildEnv)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg buildEnv", err))
+				}
+			}
+			var buildSecret *dagger.Secret
+			if inputArgs["buildSecret"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["buildSecret"]), &buildSecret)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg buildSecret", err))
+				}
+			}
+			var postgresImage string
+			if inputArgs["postgresImage"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["postgresImage"]), &postgresImage)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg postgresImage", err))
+				}
+			}
+			var migrator string
+			if inputArgs["migrator"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["migrator"]), &migrator)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg migrator", err))
+				}
+			}
+			var migrateOnStart bool
+			if inputArgs["migrateOnStart"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["migrateOnStart"]), &migrateOnStart)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg migrateOnStart", err))
+				}
+			}
+			var version string
+			if inputArgs["version"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["version"]), &version)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg version", err))
+				}
+			}
+			var revision string
+			if inputArgs["revision"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["revision"]), &revision)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg revision", err))
+				}
+			}
+			var created string
+			if inputArgs["created"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["created"]), &created)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg created", err))
+				}
+			}
+			var sourceUrl string
+			if inputArgs["sourceUrl"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["sourceUrl"]), &sourceUrl)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg sourceUrl", err))
+				}
+			}
+			return New(source, appDir, nodeImage, nodeVersion, packageManager, healthPath, port, buildEnv, buildSecret, postgresImage, migrator, migrateOnStart, version, revision, created, sourceUrl), nil
 		default:
 			return nil, fmt.Errorf("unknown function %s", fnName)
 		}

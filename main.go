@@ -1,27 +1,233 @@
-// Slipway takes a Next.js + Prisma + PostgreSQL app from source to a small production image and a deploy bundle.
+// Slipway takes a Next.js + Prisma + PostgreSQL app from source to a small
+// production image and a deploy bundle, and proves on every run, against a
+// real Postgres, that the image migrates and answers its health check.
+//
+// Each stage is a function that returns a Dagger core type, so you can stop at
+// any stage and chain Dagger's own verbs: `dagger call build terminal`,
+// `dagger call image export --path=app.tar`, `dagger call ci publish --address=...`.
 package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/slipwayhq/slipway/internal/dagger"
+	"github.com/slipwayhq/slipway/pipeline"
 )
 
-// Slipway builds, migrates and smoke-tests a Next.js + Prisma app.
+// Slipway builds, migrates, smoke-tests and ships one Next.js + Prisma app.
 type Slipway struct {
 	// +private
 	Source *dagger.Directory
+	// +private
+	AppDir string
+	// +private
+	NodeImage string
+	// +private
+	NodeVersion string
+	// +private
+	PackageManager string
+	// +private
+	HealthPath string
+	// +private
+	Port int
+	// +private
+	BuildEnv []string
+	// +private
+	BuildSecret *dagger.Secret
+	// +private
+	PostgresImage string
+	// +private
+	Migrator string
+	// +private
+	MigrateOnStart bool
+	// +private
+	Version string
+	// +private
+	Revision string
+	// +private
+	Created string
+	// +private
+	SourceURL string
 }
 
 func New(
-	// The app's source directory.
+	// The app's source: a Next.js app, or a monorepo with --app-dir.
 	// +defaultPath="/"
+	// +ignore=["**/node_modules", "**/.next", "**/.git", "**/.env", "**/.env.*", "!**/.env.example"]
 	source *dagger.Directory,
+	// Where the app is inside the source, for monorepos (e.g. apps/web).
+	// +optional
+	// +default="."
+	appDir string,
+	// Node.js image for the build stages; an Alpine image works too.
+	// +optional
+	// +default="node:22-bookworm-slim"
+	nodeImage string,
+	// Node.js major to build with (e.g. 20); defaults to the app's engines.node, .nvmrc or .node-version when the default image does not satisfy it.
+	// +optional
+	nodeVersion string,
+	// Package manager to use instead of the one the lockfile names: npm, pnpm, yarn or bun, with an optional @version.
+	// +optional
+	packageManager string,
+	// Path the health check and the smoke test request.
+	// +optional
+	// +default="/api/health"
+	healthPath string,
+	// Port the server listens on.
+	// +optional
+	// +default=3000
+	port int,
+	// Visible build-time variables, KEY=VALUE (repeatable), such as NEXT_PUBLIC_* values.
+	// +optional
+	buildEnv []string,
+	// A dotenv file of secret build-time variables (--build-secret=file://.env.build); mounted only while the build runs.
+	// +optional
+	buildSecret *dagger.Secret,
+	// Postgres image for the database, migrate and smoke stages; pick your major version.
+	// +optional
+	// +default="postgres:15"
+	postgresImage string,
+	// How the runner migrates: "slipway" (a small static migrator) or "prisma" (the Prisma CLI, as the reference Dockerfile; needs network).
+	// +optional
+	// +default="slipway"
+	migrator string,
+	// Apply migrations when the container starts, before the server; turn off when a separate job migrates.
+	// +optional
+	// +default=true
+	migrateOnStart bool,
+	// Image version, for the org.opencontainers.image.version label.
+	// +optional
+	version string,
+	// Source revision (commit), for the org.opencontainers.image.revision label.
+	// +optional
+	revision string,
+	// Creation time (RFC 3339; use the commit time to keep builds reproducible), for the org.opencontainers.image.created label.
+	// +optional
+	created string,
+	// Source repository URL, for the org.opencontainers.image.source label.
+	// +optional
+	sourceUrl string,
 ) *Slipway {
-	return &Slipway{Source: source}
+	return &Slipway{
+		Source: source, AppDir: appDir, NodeImage: nodeImage, NodeVersion: nodeVersion,
+		PackageManager: packageManager, HealthPath: healthPath, Port: port,
+		BuildEnv: buildEnv, BuildSecret: buildSecret, PostgresImage: postgresImage,
+		Migrator: migrator, MigrateOnStart: migrateOnStart,
+		Version: version, Revision: revision, Created: created, SourceURL: sourceUrl,
+	}
 }
 
-// Hello returns a greeting; a placeholder until the pipeline lands.
-func (m *Slipway) Hello(ctx context.Context) (string, error) {
-	return dag.Container().From("node:22-bookworm-slim").WithExec([]string{"node", "--version"}).Stdout(ctx)
+func (m *Slipway) pipeline() *pipeline.Pipeline {
+	return pipeline.New(dag, pipeline.Config{
+		Source: m.Source, Tools: dag.CurrentModule().Source(),
+		AppDir: m.AppDir, NodeImage: m.NodeImage, NodeVersion: m.NodeVersion,
+		PackageManager: m.PackageManager, HealthPath: m.HealthPath, Port: m.Port,
+		BuildEnv: m.BuildEnv, BuildSecret: m.BuildSecret, PostgresImage: m.PostgresImage,
+		Migrator: m.Migrator, MigrateOnStart: m.MigrateOnStart,
+		Release: pipeline.Release{Version: m.Version, Revision: m.Revision, Created: m.Created, URL: m.SourceURL},
+	})
+}
+
+// Inspect reports what Slipway detected in the app: package manager, Node version, standalone output, Prisma, and warnings with fixes.
+func (m *Slipway) Inspect(
+	ctx context.Context,
+	// Output format: text, or json for tools (the Go SDK cannot name an argument "json").
+	// +optional
+	// +default="text"
+	format string,
+) (string, error) {
+	switch format {
+	case "text", "json":
+		return m.pipeline().Report(ctx, format == "json")
+	default:
+		return "", fmt.Errorf("inspect: --format=%q: use text or json", format)
+	}
+}
+
+// Base is the Node image plus what Prisma needs at run time (OpenSSL, CA certificates).
+func (m *Slipway) Base(ctx context.Context) (*dagger.Container, error) {
+	return m.pipeline().Base(ctx)
+}
+
+// Deps is the production dependencies alone, from a frozen install with a cached package store.
+func (m *Slipway) Deps(ctx context.Context) (*dagger.Container, error) {
+	return m.pipeline().Deps(ctx)
+}
+
+// Build installs every dependency, runs prisma generate, then next build, with a cached .next/cache.
+func (m *Slipway) Build(ctx context.Context) (*dagger.Container, error) {
+	return m.pipeline().Build(ctx)
+}
+
+// Image is the production runner: standalone server, static assets and migrations on a minimal base, non-root, with a HEALTHCHECK and OCI labels.
+func (m *Slipway) Image(ctx context.Context) (*dagger.Container, error) {
+	return m.pipeline().Image(ctx)
+}
+
+// MigratorBinary is Slipway's static migrator (slipway-migrate), which applies Prisma migrations as prisma migrate deploy does.
+func (m *Slipway) MigratorBinary() *dagger.File {
+	return m.pipeline().Migrator()
+}
+
+// Database is a Postgres service, ready when pg_isready says so: `dagger call database up --ports 5432:5432`.
+// +cache="session"
+func (m *Slipway) Database(
+	ctx context.Context,
+	// Database user.
+	// +optional
+	// +default="app"
+	user string,
+	// Database name.
+	// +optional
+	// +default="app"
+	name string,
+	// Database password (defaults to a generated one).
+	// +optional
+	password *dagger.Secret,
+) (*dagger.Service, error) {
+	db, err := m.pipeline().Database(ctx, user, name, password)
+	if err != nil {
+		return nil, err
+	}
+	return db.Service, nil
+}
+
+// Migrate applies every migration of the app to a fresh database with the image's own migrator and reports what was applied.
+// +cache="never"
+func (m *Slipway) Migrate(ctx context.Context) (string, error) {
+	p := m.pipeline()
+	image, err := p.Image(ctx)
+	if err != nil {
+		return "", err
+	}
+	return p.Migrate(ctx, image)
+}
+
+// Smoke runs the image against a fresh database, waits for its HEALTHCHECK, then requests the health path and each of --paths.
+// +cache="never"
+func (m *Slipway) Smoke(
+	ctx context.Context,
+	// Paths that must answer, as PATH (expects 200) or PATH=STATUS, e.g. /,/api/notes,/old=301.
+	// +optional
+	paths []string,
+) (string, error) {
+	p := m.pipeline()
+	image, err := p.Image(ctx)
+	if err != nil {
+		return "", err
+	}
+	return p.Smoke(ctx, image, paths)
+}
+
+// Ci builds, runs the app's tests, migrates and smoke-tests, and returns the image only if all pass: `dagger call ci export --path=app.tar`.
+// +cache="never"
+func (m *Slipway) Ci(
+	ctx context.Context,
+	// Paths the smoke test requests besides the health path, as PATH or PATH=STATUS.
+	// +optional
+	paths []string,
+) (*dagger.Container, error) {
+	image, _, err := m.pipeline().CI(ctx, paths)
+	return image, err
 }

@@ -117,27 +117,45 @@ func joinInts(ns []int, sep string) string {
 // exact versions, lts/<codename>). parsed is false when spec can't be read
 // ("lts/*", "node"); major is 0 when nothing satisfies it or it can't be read.
 func NodeMajor(spec string) (major int, parsed bool) {
-	s := strings.ToLower(strings.TrimSpace(spec))
-	if name, ok := strings.CutPrefix(s, "lts/"); ok {
-		m, known := ltsNames[name]
-		if !known {
-			return 0, false
-		}
-		s = strconv.Itoa(m)
-	}
-	sets, ok := parseRange(s)
+	sets, ok := parseNodeSpec(spec)
 	if !ok {
 		return 0, false
 	}
 	for _, m := range NodeMajors {
-		lo, hi := ver{m, 0, 0}, ver{m + 1, 0, 0}
-		for _, set := range sets {
-			if set.lo.max(lo).less(set.hi.min(hi)) {
-				return m, true
-			}
+		if majorIn(sets, m) {
+			return m, true
 		}
 	}
 	return 0, true
+}
+
+// NodeSatisfies reports whether some release of Node major satisfies spec.
+// An unreadable spec is satisfied by any major.
+func NodeSatisfies(spec string, major int) bool {
+	sets, ok := parseNodeSpec(spec)
+	return !ok || majorIn(sets, major)
+}
+
+func parseNodeSpec(spec string) ([]interval, bool) {
+	s := strings.ToLower(strings.TrimSpace(spec))
+	if name, ok := strings.CutPrefix(s, "lts/"); ok {
+		m, known := ltsNames[name]
+		if !known {
+			return nil, false
+		}
+		s = strconv.Itoa(m)
+	}
+	return parseRange(s)
+}
+
+func majorIn(sets []interval, m int) bool {
+	lo, hi := ver{m, 0, 0}, ver{m + 1, 0, 0}
+	for _, set := range sets {
+		if set.lo.max(lo).less(set.hi.min(hi)) {
+			return true
+		}
+	}
+	return false
 }
 
 type ver [3]int

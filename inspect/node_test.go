@@ -95,3 +95,21 @@ func TestNodeSources(t *testing.T) {
 		})
 	}
 }
+
+func TestNodeSatisfies(t *testing.T) {
+	for _, tc := range []struct {
+		spec  string
+		major int
+		want  bool
+	}{
+		{">=20.9", 22, true},
+		{">=20.9", 20, true},
+		{"^20.11", 22, false},
+		{"20", 22, false},
+		{"22.x", 22, true},
+		{"lts/*", 22, true}, // unreadable: anything goes
+		{">=24", 22, false},
+	} {
+		assert.Equal(t, tc.want, NodeSatisfies(tc.spec, tc.major), "NodeSatisfies(%q, %d)", tc.spec, tc.major)
+	}
+}

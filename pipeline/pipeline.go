@@ -1,0 +1,166 @@
+// Package pipeline holds Slipway's stages, written against the Dagger API:
+// base, deps, builder, runner, database, migrate, smoke and their outputs.
+// The module passes its client in; so can a standalone client.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/slipwayhq/slipway/inspect"
+	"github.com/slipwayhq/slipway/internal/dagger"
+)
+
+// Defaults shared by the module's pragmas and standalone callers.
+const (
+	DefaultNodeImage     = "node:22-bookworm-slim"
+	DefaultRunnerImage   = "debian:bookworm-slim"
+	DefaultPostgresImage = "postgres:15"
+	DefaultGolangImage   = "golang:1.26-bookworm"
+	DefaultHealthPath    = "/api/health"
+	DefaultPort          = 3000
+
+	// MigratorSlipway is Slipway's own static migrator; MigratorPrisma copies
+	// the Prisma CLI into the runner, as the reference Dockerfile does.
+	MigratorSlipway = "slipway"
+	MigratorPrisma  = "prisma"
+
+	// RunnerUID is the runner's non-root user (nextjs) and group (nodejs).
+	RunnerUID = 1001
+)
+
+// Config is everything a caller can set. Zero values take the defaults above.
+type Config struct {
+	Source         *dagger.Directory // the app (or monorepo) source
+	Tools          *dagger.Directory // Slipway's own source, for the migrator build
+	AppDir         string
+	NodeImage      string
+	NodeVersion    string
+	RunnerImage    string
+	PackageManager string
+	HealthPath     string
+	Port           int
+	BuildEnv       []string       // KEY=VALUE, visible at build time
+	BuildSecret    *dagger.Secret // dotenv file of secret build-time variables
+	PostgresImage  string
+	Migrator       string
+	MigrateOnStart bool
+	GolangImage    string
+	Release        Release
+}
+
+// Release is the image metadata that comes from the caller, never the clock.
+type Release struct {
+	Version  string
+	Revision string
+	Created  string // RFC 3339, e.g. the commit time
+	URL      string // the source repository
+}
+
+// Pipeline runs the stages for one app.
+type Pipeline struct {
+	dag *dagger.Client
+	cfg Config
+
+	once sync.Once
+	app  *inspect.App
+	err  error
+}
+
+// New returns a pipeline for cfg, filling its defaults.
+func New(dag *dagger.Client, cfg Config) *Pipeline {
+	if cfg.AppDir == "" {
+		cfg.AppDir = "."
+	}
+	cfg.AppDir = path.Clean(strings.TrimPrefix(cfg.AppDir, "/"))
+	if cfg.NodeImage == "" {
+		cfg.NodeImage = DefaultNodeImage
+	}
+	if cfg.RunnerImage == "" {
+		cfg.RunnerImage = DefaultRunnerImage
+	}
+	if cfg.HealthPath == "" {
+		cfg.HealthPath = DefaultHealthPath
+	}
+	if cfg.Port == 0 {
+		cfg.Port = DefaultPort
+	}
+	if cfg.PostgresImage == "" {
+		cfg.PostgresImage = DefaultPostgresImage
+	}
+	if cfg.Migrator == "" {
+		cfg.Migrator = MigratorSlipway
+	}
+	if cfg.GolangImage == "" {
+		cfg.GolangImage = DefaultGolangImage
+	}
+	return &Pipeline{dag: dag, cfg: cfg}
+}
+
+// inspectPatterns are the files inspection reads: manifests, lockfiles,
+// configs, Prisma files and route files, never the whole tree.
+var inspectPatterns = []string{
+	"**/package.json", "**/package-lock.json", "**/npm-shrinkwrap.json",
+	"**/pnpm-lock.yaml", "**/pnpm-workspace.yaml", "**/yarn.lock", "**/.yarnrc.yml",
+	"**/bun.lock", "**/bun.lockb", "**/.npmrc", "**/.nvmrc", "**/.node-version",
+	"**/next.config.*", "**/prisma.config.*", "**/*.prisma", "**/migration_lock.toml",
+	"**/migrations/*/migration.sql", "**/.env.example",
+	"**/app/**/layout.*", "**/app/**/route.*", "**/pages/**", "**/.yarn/releases/**",
+}
+
+// App inspects the source once and returns what was detected.
+func (p *Pipeline) App(ctx context.Context) (*inspect.App, error) {
+	p.once.Do(func() { p.app, p.err = p.inspect(ctx) })
+	return p.app, p.err
+}
+
+func (p *Pipeline) inspect(ctx context.Context) (*inspect.App, error) {
+	tmp, err := os.MkdirTemp("", "slipway-inspect-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	files := p.cfg.Source.Filter(dagger.DirectoryFilterOpts{Include: inspectPatterns})
+	if _, err := files.Export(ctx, tmp); err != nil {
+		return nil, fmt.Errorf("inspect: read the source: %w", err)
+	}
+	app, err := inspect.Inspect(os.DirFS(tmp), p.cfg.AppDir)
+	if err != nil {
+		return nil, fmt.Errorf("inspect: %w", err)
+	}
+	if p.cfg.PackageManager != "" {
+		if err := app.OverridePackageManager(p.cfg.PackageManager); err != nil {
+			return nil, fmt.Errorf("inspect: --package-manager: %w", err)
+		}
+	}
+	return app, nil
+}
+
+// buildable is App plus the check that stops a build that cannot work.
+func (p *Pipeline) buildable(ctx context.Context) (*inspect.App, error) {
+	app, err := p.App(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := app.Err(); err != nil {
+		return nil, fmt.Errorf("inspect: %w", err)
+	}
+	return app, nil
+}
+
+// Report is the inspection as text, or as JSON when asJSON is set.
+func (p *Pipeline) Report(ctx context.Context, asJSON bool) (string, error) {
+	app, err := p.App(ctx)
+	if err != nil {
+		return "", err
+	}
+	if asJSON {
+		b, err := app.JSON()
+		return string(b), err
+	}
+	return app.Report(), nil
+}

@@ -1,0 +1,175 @@
+package pipeline
+
+import (
+	"context"
+	_ "embed"
+	"path"
+	"strconv"
+
+	"github.com/slipwayhq/slipway/inspect"
+	"github.com/slipwayhq/slipway/internal/dagger"
+)
+
+const (
+	migratorPath    = "/usr/local/bin/slipway-migrate"
+	libDir          = "/usr/local/lib/slipway"
+	healthcheckPath = libDir + "/healthcheck.cjs"
+	startScriptPath = libDir + "/start.sh"
+)
+
+//go:embed assets/healthcheck.cjs
+var healthcheckJS string
+
+//go:embed assets/prisma-start.sh
+var prismaStartSh string
+
+// Healthcheck is the runner's HEALTHCHECK command; Node runs it, so the
+// image needs neither wget nor curl.
+var Healthcheck = []string{"node", healthcheckPath}
+
+// Migrator is Slipway's static migrator, built from its own source in a
+// golang container with cached modules and build cache.
+func (p *Pipeline) Migrator() *dagger.File {
+	src := p.cfg.Tools.Filter(dagger.DirectoryFilterOpts{Include: []string{
+		"go.mod", "go.sum", "migrator/**", "cmd/slipway-migrate/**",
+	}})
+	return p.dag.Container().From(p.cfg.GolangImage).
+		WithMountedCache("/go/pkg/mod", p.dag.CacheVolume("slipway-go-mod")).
+		WithMountedCache("/root/.cache/go-build", p.dag.CacheVolume("slipway-go-build")).
+		WithEnvVariable("CGO_ENABLED", "0").
+		WithDirectory("/src", src).
+		WithWorkdir("/src").
+		WithExec([]string{"go", "build", "-trimpath", "-ldflags=-s -w", "-o", "/out/slipway-migrate", "./cmd/slipway-migrate"}).
+		File("/out/slipway-migrate")
+}
+
+// Image is the production runner: the standalone server, static assets,
+// public files and migrations on a minimal base, as a non-root user, with a
+// HEALTHCHECK, OCI labels and an entrypoint that migrates, then serves.
+func (p *Pipeline) Image(ctx context.Context) (*dagger.Container, error) {
+	build, err := p.Build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	app, err := p.App(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return p.image(app, build), nil
+}
+
+func (p *Pipeline) image(app *inspect.App, build *dagger.Container) *dagger.Container {
+	owner := strconv.Itoa(RunnerUID) + ":" + strconv.Itoa(RunnerUID)
+	noEnv := dagger.DirectoryFilterOpts{Exclude: []string{"**/.env", "**/.env.*", "**/node_modules/.cache"}}
+	standalone := build.Directory(p.appPath(".next", "standalone")).Filter(noEnv)
+	ctr := p.runnerBase(app).
+		WithDirectory(workdir, standalone).
+		WithDirectory(p.appPath(".next", "static"), build.Directory(p.appPath(".next", "static"))).
+		WithDirectory(p.appPath(".next", "cache"), p.dag.Directory(), dagger.ContainerWithDirectoryOpts{Owner: owner}).
+		WithNewFile(healthcheckPath, healthcheckJS)
+	// public/ is optional: the filter copies it when it exists.
+	public := build.Directory(p.appPath()).Filter(dagger.DirectoryFilterOpts{Include: []string{"public/**"}})
+	ctr = ctr.WithDirectory(p.appPath(), public).
+		WithEnvVariable("NODE_ENV", "production").
+		WithEnvVariable(nextTelemetryVar, "1").
+		WithEnvVariable("PORT", strconv.Itoa(p.cfg.Port)).
+		WithEnvVariable("HOSTNAME", "0.0.0.0").
+		WithEnvVariable("SLIPWAY_HEALTH_PATH", p.cfg.HealthPath)
+	if pr := app.Prisma; pr != nil && pr.Migrations != "" {
+		ctr = p.withMigrations(ctr, app, pr)
+	}
+	if !p.cfg.MigrateOnStart {
+		ctr = ctr.WithEnvVariable("SLIPWAY_MIGRATE_ON_START", "false")
+	}
+	ctr = ctr.
+		WithExposedPort(p.cfg.Port).
+		WithDockerHealthcheck(Healthcheck, dagger.ContainerWithDockerHealthcheckOpts{
+			Interval: "10s", Timeout: "3s", StartPeriod: "20s", StartInterval: "1s", Retries: 3,
+		}).
+		WithUser(owner).
+		WithWorkdir(workdir).
+		WithDefaultArgs([]string{"node", p.appPath("server.js")})
+	return p.withLabels(ctr, app)
+}
+
+// runnerBase is the smallest base the app allows: on a glibc Node image, the
+// Node binary alone on Debian slim, without npm, corepack or yarn; on Alpine,
+// the Node image itself.
+func (p *Pipeline) runnerBase(app *inspect.App) *dagger.Container {
+	image := p.NodeImage(app)
+	user := "groupadd --system --gid 1001 nodejs && useradd --system --uid 1001 --gid nodejs --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin nextjs"
+	if alpine(image) {
+		return p.dag.Container().From(image).
+			WithExec([]string{"sh", "-c", "rm -rf /usr/local/lib/node_modules /opt/yarn* /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg && " +
+				"apk add --no-cache ca-certificates && addgroup -S -g 1001 nodejs && adduser -S -u 1001 -G nodejs -H nextjs"})
+	}
+	node := p.dag.Container().From(image).File("/usr/local/bin/node")
+	return p.dag.Container().From(p.cfg.RunnerImage).
+		WithExec([]string{"sh", "-c", "apt-get update -qq && " +
+			"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates libstdc++6 >/dev/null && " +
+			"rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log && " + user}).
+		WithFile("/usr/local/bin/node", node)
+}
+
+// withMigrations copies the migrations and the chosen migrator, and makes
+// the entrypoint migrate before it execs the server.
+func (p *Pipeline) withMigrations(ctr *dagger.Container, app *inspect.App, pr *inspect.Prisma) *dagger.Container {
+	migrations := path.Join(workdir, pr.Migrations)
+	ctr = ctr.
+		WithDirectory(migrations, p.cfg.Source.Directory(pr.Migrations)).
+		WithEnvVariable("SLIPWAY_MIGRATIONS_DIR", migrations).
+		WithEnvVariable("SLIPWAY_DATABASE_URL_ENV", pr.URLEnv)
+	if p.cfg.Migrator == MigratorPrisma {
+		return p.withPrismaCLI(ctr, app, pr)
+	}
+	return ctr.
+		WithFile(migratorPath, p.Migrator(), dagger.ContainerWithFileOpts{Permissions: 0o755}).
+		WithEntrypoint([]string{migratorPath, "start", "--"})
+}
+
+// withPrismaCLI is the reference approach: the Prisma CLI and every package
+// it needs, installed apart and copied in, run by a start script.
+func (p *Pipeline) withPrismaCLI(ctr *dagger.Container, app *inspect.App, pr *inspect.Prisma) *dagger.Container {
+	version := pr.Version
+	if version == "" {
+		version = "latest"
+	}
+	cli := p.base(app).
+		WithMountedCache("/root/.npm", p.dag.CacheVolume("slipway-npm-store")).
+		WithWorkdir(prismaCLIDir).
+		WithExec([]string{"npm", "install", "--no-save", "--no-package-lock", "--omit=dev", "--ignore-scripts", "prisma@" + version}).
+		Directory(path.Join(prismaCLIDir, "node_modules"))
+	files := p.cfg.Source.Filter(dagger.DirectoryFilterOpts{Include: prismaFiles(app, pr)})
+	return ctr.
+		WithDirectory(p.appPath("node_modules"), cli).
+		WithDirectory(workdir, files).
+		WithNewFile(startScriptPath, prismaStartSh, dagger.ContainerWithNewFileOpts{Permissions: 0o755}).
+		WithEnvVariable("SLIPWAY_APP_DIR", p.appPath()).
+		WithEntrypoint([]string{startScriptPath})
+}
+
+func prismaFiles(app *inspect.App, pr *inspect.Prisma) []string {
+	pats := []string{pr.Schema, pr.Schema + "/**"}
+	if pr.Config != "" {
+		pats = append(pats, pr.Config)
+	}
+	return pats
+}
+
+// withLabels sets the OCI labels last, from the caller's release metadata.
+func (p *Pipeline) withLabels(ctr *dagger.Container, app *inspect.App) *dagger.Container {
+	r := p.cfg.Release
+	labels := [][2]string{
+		{"org.opencontainers.image.title", app.Name},
+		{"org.opencontainers.image.source", r.URL},
+		{"org.opencontainers.image.revision", r.Revision},
+		{"org.opencontainers.image.version", r.Version},
+		{"org.opencontainers.image.created", r.Created},
+	}
+	for _, l := range labels {
+		if l[1] != "" {
+			ctr = ctr.WithLabel(l[0], l[1])
+		}
+	}
+	return ctr
+}
