@@ -272,6 +272,48 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
 			return (*Slipway).Build(&parent, ctx)
+		case "Bundle":
+			var parent Slipway
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var image string
+			if inputArgs["image"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["image"]), &image)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg image", err))
+				}
+			}
+			var generateEnv bool
+			if inputArgs["generateEnv"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["generateEnv"]), &generateEnv)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg generateEnv", err))
+				}
+			}
+			var migrateService bool
+			if inputArgs["migrateService"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["migrateService"]), &migrateService)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg migrateService", err))
+				}
+			}
+			var readOnly bool
+			if inputArgs["readOnly"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["readOnly"]), &readOnly)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg readOnly", err))
+				}
+			}
+			var publishDbPort bool
+			if inputArgs["publishDbPort"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["publishDbPort"]), &publishDbPort)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg publishDbPort", err))
+				}
+			}
+			return (*Slipway).Bundle(&parent, ctx, image, generateEnv, migrateService, readOnly, publishDbPort)
 		case "Ci":
 			var parent Slipway
 			err = json.Unmarshal(parentJSON, &parent)

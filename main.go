@@ -231,3 +231,29 @@ func (m *Slipway) Ci(
 	image, _, err := m.pipeline().CI(ctx, paths)
 	return image, err
 }
+
+// Bundle is the deploy bundle: docker-compose.prod.yml, .env.production.example and DEPLOY.md, validated through compose-go.
+// +cache="never"
+func (m *Slipway) Bundle(
+	ctx context.Context,
+	// Image reference the compose file runs, e.g. ghcr.io/acme/notes:1.2.3.
+	image string,
+	// Also write .env.production with fresh secrets; its content is never printed, keep it out of git.
+	// +optional
+	generateEnv bool,
+	// Add a one-shot migrate service that the app waits for, instead of migrating on start.
+	// +optional
+	migrateService bool,
+	// Run the app with a read-only root filesystem and tmpfs mounts for what Next.js writes.
+	// +optional
+	// +default=true
+	readOnly bool,
+	// Publish Postgres on 127.0.0.1 for local tools.
+	// +optional
+	publishDbPort bool,
+) (*dagger.Directory, error) {
+	return m.pipeline().Bundle(ctx, pipeline.BundleOptions{
+		Image: image, GenerateEnv: generateEnv, MigrateService: migrateService,
+		ReadOnly: readOnly, PublishDBPort: publishDbPort,
+	})
+}

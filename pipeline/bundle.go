@@ -1,0 +1,99 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/slipwayhq/slipway/bundle"
+	"github.com/slipwayhq/slipway/compose"
+	"github.com/slipwayhq/slipway/env"
+	"github.com/slipwayhq/slipway/inspect"
+	"github.com/slipwayhq/slipway/internal/dagger"
+)
+
+// BundleOptions are the deploy bundle's switches.
+type BundleOptions struct {
+	Image          string // the image reference the compose file runs
+	GenerateEnv    bool   // also write a ready env file with fresh secrets
+	MigrateService bool   // a one-shot migrate service instead of migrate-on-start
+	ReadOnly       bool   // read-only root filesystem for the app
+	PublishDBPort  bool   // publish Postgres on 127.0.0.1
+}
+
+// BundleSpec is the bundle for app, from what inspection found.
+func (p *Pipeline) BundleSpec(app *inspect.App, o BundleOptions) bundle.Spec {
+	urlVar := inspect.DefaultURLEnv
+	if app.Prisma != nil && app.Prisma.URLEnv != "" {
+		urlVar = app.Prisma.URLEnv
+	}
+	var vars []env.Var
+	for _, v := range app.EnvExample {
+		vars = append(vars, env.Var{Key: v.Key, Value: v.Value, Comment: v.Comment})
+	}
+	return bundle.Spec{
+		Compose: compose.Spec{
+			Name: projectName(app.Name),
+			App: compose.App{
+				Image:          o.Image,
+				Port:           p.cfg.Port,
+				HealthPath:     p.cfg.HealthPath,
+				Healthcheck:    append([]string{"CMD"}, Healthcheck...),
+				MigrateOnStart: p.cfg.MigrateOnStart && !o.MigrateService,
+				MigrateCommand: []string{migratorPath, "deploy"},
+				ReadOnly:       o.ReadOnly,
+				DatabaseURLVar: urlVar,
+			},
+			DB: compose.DB{Image: p.cfg.PostgresImage, PublishPort: o.PublishDBPort},
+		},
+		AppVars: vars,
+	}
+}
+
+// Bundle is the deploy bundle as a directory: the compose file, the env
+// template and DEPLOY.md (and a ready env file when asked), all validated
+// through compose-go.
+func (p *Pipeline) Bundle(ctx context.Context, o BundleOptions) (*dagger.Directory, error) {
+	if strings.TrimSpace(o.Image) == "" {
+		return nil, &StageError{Stage: "bundle", Err: fmt.Errorf("no image reference"), Fix: "pass --image, e.g. --image=ghcr.io/acme/notes:1.0.0"}
+	}
+	app, err := p.App(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var opts []bundle.Option
+	if o.GenerateEnv {
+		opts = append(opts, bundle.GenerateEnv())
+	}
+	files, err := bundle.Render(p.BundleSpec(app, o), opts...)
+	if err != nil {
+		return nil, &StageError{Stage: "bundle", Err: err}
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	dir := p.dag.Directory()
+	for _, name := range names {
+		perm := 0o644
+		if strings.HasPrefix(name, ".env") && !strings.HasSuffix(name, ".example") {
+			perm = 0o600 // real secrets
+		}
+		dir = dir.WithNewFile(name, string(files[name]), dagger.DirectoryWithNewFileOpts{Permissions: perm})
+	}
+	return dir, nil
+}
+
+var notProjectChars = regexp.MustCompile(`[^a-z0-9_-]+`)
+
+// projectName is a compose project name derived from the package name.
+func projectName(name string) string {
+	n := strings.Trim(notProjectChars.ReplaceAllString(strings.ToLower(name), "-"), "-_")
+	if n == "" {
+		return "app"
+	}
+	return n
+}
