@@ -3,6 +3,7 @@ module github.com/slipwayhq/slipway
 go 1.26.1
 
 require (
+	dagger.io/dagger v0.21.8
 	github.com/Khan/genqlient v0.8.1
 	github.com/compose-spec/compose-go/v2 v2.16.2
 	github.com/dagger/otel-go v1.43.1-0.20260515012101-af7cd0684887
@@ -12,12 +13,12 @@ require (
 	github.com/stretchr/testify v1.12.1
 	github.com/vektah/gqlparser/v2 v2.5.32
 	go.opentelemetry.io/otel v1.43.0
+	go.opentelemetry.io/otel/sdk v1.43.0
 	go.opentelemetry.io/otel/trace v1.43.0
 	go.yaml.in/yaml/v4 v4.0.0-rc.4
 )
 
 require (
-	dagger.io/dagger v0.21.8 // indirect
 	github.com/adrg/xdg v0.5.3 // indirect
 	github.com/mitchellh/go-homedir v1.1.0 // indirect
 )
@@ -51,7 +52,6 @@ require (
 	go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp v1.41.0 // indirect
 	go.opentelemetry.io/otel/log v0.17.0 // indirect
 	go.opentelemetry.io/otel/metric v1.43.0 // indirect
-	go.opentelemetry.io/otel/sdk v1.43.0
 	go.opentelemetry.io/otel/sdk/log v0.17.0 // indirect
 	go.opentelemetry.io/otel/sdk/metric v1.43.0 // indirect
 	go.opentelemetry.io/proto/otlp v1.9.0 // indirect
