@@ -1,0 +1,364 @@
+package dockerfile
+
+import (
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/slipwayhq/slipway/inspect"
+)
+
+func (r *renderer) header() {
+	a, o := r.app, r.o
+	name := a.Name
+	if name == "" {
+		name = "app"
+	}
+	tag := strings.NewReplacer("@", "", "/", "-").Replace(name)
+	r.line("# syntax=docker/dockerfile:1")
+	r.comment(
+		"",
+		"The production image of "+name+", rendered by Slipway (`dagger call dockerfile`)",
+		"from what it detected in the app. It builds what `dagger call image` builds:",
+		"base -> deps -> builder -> runner, with the migrator in a stage of its own.",
+		"No clock time or random value enters a layer, so rebuilds hit the cache.",
+		"",
+		"Build with BuildKit (Docker's default builder since 23.0):",
+		"  docker build -t "+tag+" .",
+		"Secret build-time variables go in a dotenv file passed as a build secret,",
+		"never as a build arg (build args stay in the image's history):",
+		"  docker build --secret id="+SecretID+",src=.env.build -t "+tag+" .",
+		"Add a .dockerignore, so the host's installs and secrets stay out of the",
+		"context and can't overwrite the frozen install:",
+		"  node_modules  .next  .git  .env  .env.*  !.env.example",
+	)
+	if !r.migrations() {
+		r.comment("Run it:", "  docker run -p "+strconv.Itoa(o.Port)+":"+strconv.Itoa(o.Port)+" "+tag)
+		return
+	}
+	url := a.Prisma.URLEnv
+	r.comment("Run it against PostgreSQL (" + url + " is the database URL):")
+	r.comment("  docker run -p " + strconv.Itoa(o.Port) + ":" + strconv.Itoa(o.Port) + " -e " + url + "=postgresql://... " + tag)
+	if o.MigrateOnStart {
+		r.comment("The entrypoint applies "+a.Prisma.Migrations+", then starts the server;",
+			"set SLIPWAY_MIGRATE_ON_START=false when a separate job migrates.")
+	} else {
+		r.comment("The server starts without migrating (SLIPWAY_MIGRATE_ON_START=false);",
+			"apply "+a.Prisma.Migrations+" with a job that runs the same image:")
+		if o.Migrator == MigratorPrisma {
+			r.comment("  docker run --rm -e " + url + "=... -e SLIPWAY_MIGRATE_ON_START=true " + tag + " true")
+		} else {
+			r.comment("  docker run --rm -e " + url + "=... --entrypoint slipway-migrate " + tag + " deploy")
+		}
+	}
+}
+
+// base is the Node image plus what Prisma needs at run time.
+func (r *renderer) base() {
+	r.stage(r.o.NodeImage, "base", "base: the Node image plus what Prisma needs at run time (OpenSSL, CA certificates).")
+	if r.alpine() {
+		r.run(nil, "apk add --no-cache openssl ca-certificates libc6-compat")
+	} else {
+		r.run(nil,
+			"apt-get update -qq",
+			"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl ca-certificates >/dev/null",
+			"rm -rf /var/lib/apt/lists/*")
+	}
+	r.line("WORKDIR %s", workdir)
+}
+
+// manifests gathers every package.json of a workspace, so the install sees
+// all its packages. Any source change reruns this stage, but its output is
+// compared by content, so the install below stays cached.
+func (r *renderer) manifests() {
+	r.stage("base", "manifests",
+		"manifests: every package.json of the workspace, in place, for the install.",
+		"A source change reruns this stage; the install stays cached unless a manifest changed.")
+	r.line("WORKDIR /src")
+	r.line("COPY . .")
+	r.run(nil, `find . -name package.json -not -path '*/node_modules/*' -not -path '*/.next/*' | while read -r f; do mkdir -p "/manifests/${f%/*}" && cp "$f" "/manifests/$f"; done`)
+}
+
+// deps is a frozen install from the lockfile and install inputs alone.
+func (r *renderer) deps() {
+	a := r.app
+	pm := a.PackageManager
+	r.stage("base", "deps",
+		"deps: a frozen install from the lockfile and install inputs alone, so a source",
+		"change does not bust it; the package store is a cache mount, never node_modules.",
+		"Lifecycle scripts are off during the install; dependencies' own scripts run",
+		"afterwards (rebuild), the app's never: the builder runs `prisma generate` itself.")
+	var env [][2]string
+	for _, k := range sortedKeys(pm.SetupEnv()) {
+		env = append(env, [2]string{k, pm.SetupEnv()[k]})
+	}
+	r.env(env...)
+	if setup := pm.SetupCmd(); setup != nil {
+		if len(setup) == 3 && setup[0] == "sh" && setup[1] == "-c" {
+			r.run(nil, strings.Split(setup[2], " && ")...)
+		} else {
+			r.run(nil, sh(setup))
+		}
+	}
+	env = nil
+	for _, k := range sortedKeys(pm.CacheEnv()) {
+		env = append(env, [2]string{k, pm.CacheEnv()[k]})
+	}
+	install := pm.InstallCmd(false)
+	if pm.Name == inspect.Yarn && pm.Berry {
+		env = append(env, [2]string{"YARN_ENABLE_SCRIPTS", "false"})
+	} else {
+		install = append(install, "--ignore-scripts")
+	}
+	r.env(env...)
+	for _, in := range r.installInputs() {
+		r.copyFrom("", in, path.Join(workdir, in))
+	}
+	if a.Workspace {
+		r.copyFrom("manifests", "/manifests/", workdir+"/")
+	}
+	r.line("WORKDIR %s", path.Join(workdir, a.Root))
+	cmds := []string{sh(install)}
+	if rebuild := rebuildCmd(pm); rebuild != nil {
+		cmds = append(cmds, sh(rebuild))
+	}
+	r.run([]string{cacheMount("slipway-"+pm.Name+"-store", pm.CacheDir())}, cmds...)
+}
+
+// installInputs are the app's install inputs plus the root and app
+// package.json, deduplicated, in a stable order.
+func (r *renderer) installInputs() []string {
+	a := r.app
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range append(append([]string{}, a.InstallInputs...), path.Join(a.Root, "package.json"), path.Join(a.Dir, "package.json")) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// rebuildCmd runs the install scripts of dependencies (native addons) that
+// --ignore-scripts skipped, as the pipeline does.
+func rebuildCmd(pm inspect.PackageManager) []string {
+	switch pm.Name {
+	case inspect.NPM:
+		return []string{"npm", "rebuild"}
+	case inspect.PNPM:
+		return []string{"pnpm", "rebuild"}
+	default:
+		return nil
+	}
+}
+
+// builder is every dependency, then prisma generate, then next build.
+func (r *renderer) builder() {
+	a, o := r.app, r.o
+	pm := a.PackageManager
+	r.stage("deps", "builder",
+		"builder: the whole source over the install, then `prisma generate` and `next build`,",
+		"with the Next.js build cache in a cache mount. The build secret, when given, is",
+		"read from its mounted file in the commands that need it and never stored.")
+	r.line("COPY . %s/", workdir)
+	r.line("WORKDIR %s", r.appPath())
+	env := [][2]string{{"NEXT_TELEMETRY_DISABLED", "1"}}
+	for _, kv := range o.BuildEnv {
+		k, v, _ := strings.Cut(kv, "=")
+		env = append(env, [2]string{k, v})
+	}
+	r.env(env...)
+	if pr := a.Prisma; pr != nil {
+		vars := pr.ConfigEnv
+		if pr.URLRequiredAtBuild && len(vars) == 0 {
+			vars = []string{pr.URLEnv}
+		}
+		var exports []string
+		for _, v := range vars {
+			exports = append(exports, v+"="+shQuote(placeholderDBURL))
+		}
+		about := []string{"prisma generate with a placeholder for every variable the Prisma config reads",
+			"(Prisma 7's env() throws when one is unset); no database is reached."}
+		if pr.Generator == inspect.GeneratorClient {
+			exports = append(exports, "PRISMA_SCHEMA_ENGINE_BINARY="+r.appPath("package.json"))
+			about = append(about, "The engine-free prisma-client generator needs no schema engine, so any file",
+				"stands in for one and the build works offline.")
+		}
+		r.comment(about...)
+		cmds := []string{}
+		if len(exports) > 0 {
+			cmds = append(cmds, "export "+strings.Join(exports, " "))
+		}
+		cmds = append(cmds, loadSecret, sh(pm.ExecCmd("prisma", "generate")))
+		r.run([]string{secretMount}, cmds...)
+	}
+	build := pm.ExecCmd("next", "build")
+	if _, ok := a.Scripts["build"]; ok {
+		build = pm.RunCmd("build")
+	}
+	r.run([]string{secretMount, cacheMount("slipway-next-cache-"+cacheName(a), r.appPath(".next", "cache"))},
+		loadSecret, sh(build))
+	r.comment("The runner takes no .env file and no build cache from the standalone output;",
+		"public/ is optional, so make sure it exists for the copy below.")
+	r.run(nil,
+		`find .next/standalone \( -name .env -o -name '.env.*' -o -path '*/node_modules/.cache' \) -prune -exec rm -rf {} +`,
+		"mkdir -p public")
+}
+
+// migrator builds slipway-migrate, static, in a golang stage.
+func (r *renderer) migrator() {
+	o := r.o
+	build := []string{"go", "build", "-trimpath", "-ldflags=-s -w", "-o", migratorOut}
+	mounts := []string{cacheMount("slipway-go-mod", "/go/pkg/mod"), cacheMount("slipway-go-build", "/root/.cache/go-build")}
+	if o.MigratorSource != "" {
+		r.stage(o.GolangImage, "migrator",
+			"migrator: slipway-migrate, Slipway's static migrator (it applies Prisma migrations",
+			"as `prisma migrate deploy` does, without Prisma's CLI or engines), built from",
+			"Slipway's source in the build context: "+o.MigratorSource+"/ holds its go.mod, go.sum,",
+			"migrator/ and cmd/slipway-migrate/.")
+		r.line("WORKDIR /src")
+		r.line("COPY %s/ ./", o.MigratorSource)
+		r.line("ENV CGO_ENABLED=0")
+		r.run(mounts, sh(append(build, "./cmd/slipway-migrate")))
+		return
+	}
+	pkg := SlipwayModule + "/cmd/slipway-migrate"
+	r.stage(o.GolangImage, "migrator",
+		"migrator: slipway-migrate, Slipway's static migrator (it applies Prisma migrations",
+		"as `prisma migrate deploy` does, without Prisma's CLI or engines), built from",
+		"Slipway's published Go module, since your repo does not hold Slipway's source.",
+		"`go install ...@VERSION` refuses a module whose go.mod has replace directives,",
+		"as Slipway's has (for the Dagger SDK), so a throwaway module requires it and",
+		"builds the command. Pin the version: --build-arg SLIPWAY_VERSION=vX.Y.Z.",
+		"To build from a copy of Slipway's source instead, render with a migrator source.")
+	r.line("ARG SLIPWAY_VERSION=%s", o.SlipwayVersion)
+	r.line("WORKDIR /src")
+	r.line("ENV CGO_ENABLED=0")
+	r.run(mounts,
+		"go mod init slipway-migrate-build",
+		`go get "`+SlipwayModule+`/cmd/slipway-migrate@${SLIPWAY_VERSION}"`,
+		sh(append(build, pkg)))
+}
+
+// prismaCLI installs the Prisma CLI apart, for the prisma migrator.
+func (r *renderer) prismaCLI() {
+	version := r.app.Prisma.Version
+	if version == "" {
+		version = "latest"
+	}
+	r.stage("base", "prisma-cli",
+		"prisma-cli: the Prisma CLI and every package it needs, installed apart and",
+		"copied into the runner, which runs `prisma migrate deploy` before the server.")
+	r.line("WORKDIR %s", prismaCLIDir)
+	r.run([]string{cacheMount("slipway-npm-store", "/root/.npm")},
+		sh([]string{"npm", "install", "--no-save", "--no-package-lock", "--omit=dev", "--ignore-scripts", "prisma@" + version}))
+}
+
+// runner is the production image.
+func (r *renderer) runner() {
+	a, o := r.app, r.o
+	uid := strconv.Itoa(runnerUID)
+	owner := uid + ":" + uid
+	if r.alpine() {
+		r.stage(o.NodeImage, "runner",
+			"runner: the Node image without npm, corepack or yarn, as the non-root user",
+			"nextjs ("+uid+"), with the standalone server, static assets, public files and migrations.")
+		r.run(nil,
+			"rm -rf /usr/local/lib/node_modules /opt/yarn* /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg",
+			"apk add --no-cache ca-certificates",
+			"addgroup -S -g "+uid+" nodejs",
+			"adduser -S -u "+uid+" -G nodejs -H nextjs")
+	} else {
+		r.stage(o.RunnerImage, "runner",
+			"runner: Debian slim plus Node's binary alone (no npm, corepack or yarn), as the",
+			"non-root user nextjs ("+uid+"), with the standalone server, static assets, public",
+			"files and migrations. The app's files stay owned by root: the server can't change them.")
+		r.run(nil,
+			"apt-get update -qq",
+			"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates libstdc++6 >/dev/null",
+			"rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log",
+			"groupadd --system --gid "+uid+" nodejs",
+			"useradd --system --uid "+uid+" --gid nodejs --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin nextjs")
+		r.copyFrom("base", "/usr/local/bin/node", "/usr/local/bin/node")
+	}
+	r.copyFrom("builder", r.appPath(".next", "standalone")+"/", workdir+"/")
+	r.copyFrom("builder", r.appPath(".next", "static"), r.appPath(".next", "static"))
+	r.copyFrom("builder", r.appPath("public"), r.appPath("public"))
+	r.run(nil, "mkdir -p "+r.appPath(".next", "cache"), "chown "+owner+" "+r.appPath(".next", "cache"))
+	r.comment("The HEALTHCHECK runs this with Node, so the image needs neither wget nor curl.")
+	r.heredoc(healthcheckPath, o.Scripts.Healthcheck, "")
+	env := [][2]string{
+		{"NODE_ENV", "production"},
+		{"NEXT_TELEMETRY_DISABLED", "1"},
+		{"PORT", strconv.Itoa(o.Port)},
+		{"HOSTNAME", "0.0.0.0"},
+		{"SLIPWAY_HEALTH_PATH", o.HealthPath},
+	}
+	var entrypoint []string
+	if r.migrations() {
+		pr := a.Prisma
+		migrations := path.Join(workdir, pr.Migrations)
+		r.copyFrom("", pr.Migrations, migrations)
+		env = append(env, [2]string{"SLIPWAY_MIGRATIONS_DIR", migrations}, [2]string{"SLIPWAY_DATABASE_URL_ENV", pr.URLEnv})
+		if o.Migrator == MigratorPrisma {
+			r.copyFrom("prisma-cli", prismaCLIDir+"/node_modules/", r.appPath("node_modules")+"/")
+			for _, p := range prismaFiles(pr) {
+				r.copyFrom("", p, path.Join(workdir, p))
+			}
+			r.comment("The entrypoint: `prisma migrate deploy`, then exec the server.")
+			r.heredoc(startScriptPath, o.Scripts.PrismaStart, "755")
+			env = append(env, [2]string{"SLIPWAY_APP_DIR", r.appPath()})
+			entrypoint = []string{startScriptPath}
+		} else {
+			r.copyFrom("migrator", migratorOut, migratorPath)
+			entrypoint = []string{migratorPath, "start", "--"}
+		}
+	}
+	if !o.MigrateOnStart {
+		env = append(env, [2]string{"SLIPWAY_MIGRATE_ON_START", "false"})
+	}
+	r.env(env...)
+	r.line("EXPOSE %d", o.Port)
+	r.line("HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --start-interval=1s --retries=3 \\\n    CMD %s",
+		cmdJSON("node", healthcheckPath))
+	r.line("USER %s", owner)
+	r.line("WORKDIR %s", workdir)
+	if entrypoint != nil {
+		r.comment("Migrate (unless SLIPWAY_MIGRATE_ON_START=false), then exec the server, so",
+			"signals reach Node and its exit code is kept.")
+		r.line("ENTRYPOINT %s", cmdJSON(entrypoint...))
+	}
+	r.line("CMD %s", cmdJSON("node", r.appPath("server.js")))
+	r.labels()
+}
+
+// prismaFiles is the schema (a file or a folder) and the Prisma config.
+func prismaFiles(pr *inspect.Prisma) []string {
+	files := []string{pr.Schema}
+	if pr.Config != "" {
+		files = append(files, pr.Config)
+	}
+	return files
+}
+
+// labels are the OCI labels, last, from the caller's release metadata.
+func (r *renderer) labels() {
+	rel := r.o.Release
+	labels := [][2]string{
+		{"org.opencontainers.image.title", r.app.Name},
+		{"org.opencontainers.image.source", rel.URL},
+		{"org.opencontainers.image.revision", rel.Revision},
+		{"org.opencontainers.image.version", rel.Version},
+		{"org.opencontainers.image.created", rel.Created},
+	}
+	var parts []string
+	for _, l := range labels {
+		if l[1] != "" {
+			parts = append(parts, l[0]+"="+`"`+strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`).Replace(l[1])+`"`)
+		}
+	}
+	if len(parts) > 0 {
+		r.line("LABEL %s", strings.Join(parts, " \\\n      "))
+	}
+}

@@ -1,0 +1,150 @@
+# syntax=docker/dockerfile:1
+#
+# The production image of @shop/web, rendered by Slipway (`dagger call dockerfile`)
+# from what it detected in the app. It builds what `dagger call image` builds:
+# base -> deps -> builder -> runner, with the migrator in a stage of its own.
+# No clock time or random value enters a layer, so rebuilds hit the cache.
+#
+# Build with BuildKit (Docker's default builder since 23.0):
+#   docker build -t shop-web .
+# Secret build-time variables go in a dotenv file passed as a build secret,
+# never as a build arg (build args stay in the image's history):
+#   docker build --secret id=build_env,src=.env.build -t shop-web .
+# Add a .dockerignore, so the host's installs and secrets stay out of the
+# context and can't overwrite the frozen install:
+#   node_modules  .next  .git  .env  .env.*  !.env.example
+# Run it against PostgreSQL (SHOP_DATABASE_URL is the database URL):
+#   docker run -p 3000:3000 -e SHOP_DATABASE_URL=postgresql://... shop-web
+# The server starts without migrating (SLIPWAY_MIGRATE_ON_START=false);
+# apply apps/web/prisma/migrations with a job that runs the same image:
+#   docker run --rm -e SHOP_DATABASE_URL=... -e SLIPWAY_MIGRATE_ON_START=true shop-web true
+
+# base: the Node image plus what Prisma needs at run time (OpenSSL, CA certificates).
+FROM node:22-bookworm-slim AS base
+RUN apt-get update -qq && \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl ca-certificates >/dev/null && \
+    rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+
+# manifests: every package.json of the workspace, in place, for the install.
+# A source change reruns this stage; the install stays cached unless a manifest changed.
+FROM base AS manifests
+WORKDIR /src
+COPY . .
+RUN find . -name package.json -not -path '*/node_modules/*' -not -path '*/.next/*' | while read -r f; do mkdir -p "/manifests/${f%/*}" && cp "$f" "/manifests/$f"; done
+
+# deps: a frozen install from the lockfile and install inputs alone, so a source
+# change does not bust it; the package store is a cache mount, never node_modules.
+# Lifecycle scripts are off during the install; dependencies' own scripts run
+# afterwards (rebuild), the app's never: the builder runs `prisma generate` itself.
+FROM base AS deps
+ENV npm_config_cache=/root/.npm
+COPY package.json /app/package.json
+COPY .npmrc /app/.npmrc
+COPY apps/web/package.json /app/apps/web/package.json
+COPY package-lock.json /app/package-lock.json
+COPY --from=manifests /manifests/ /app/
+WORKDIR /app
+RUN --mount=type=cache,id=slipway-npm-store,target=/root/.npm \
+    npm ci --ignore-scripts && \
+    npm rebuild
+
+# builder: the whole source over the install, then `prisma generate` and `next build`,
+# with the Next.js build cache in a cache mount. The build secret, when given, is
+# read from its mounted file in the commands that need it and never stored.
+FROM deps AS builder
+COPY . /app/
+WORKDIR /app/apps/web
+ENV NEXT_TELEMETRY_DISABLED=1
+# prisma generate with a placeholder for every variable the Prisma config reads
+# (Prisma 7's env() throws when one is unset); no database is reached.
+RUN --mount=type=secret,id=build_env,target=/run/secrets/build_env \
+    export SHOP_DATABASE_URL=postgresql://slipway:build-placeholder@localhost:5432/build && \
+    if [ -f /run/secrets/build_env ]; then set -a && . /run/secrets/build_env && set +a; fi && \
+    npx --no-install prisma generate
+RUN --mount=type=secret,id=build_env,target=/run/secrets/build_env \
+    --mount=type=cache,id=slipway-next-cache-shop-web-apps-web,target=/app/apps/web/.next/cache \
+    if [ -f /run/secrets/build_env ]; then set -a && . /run/secrets/build_env && set +a; fi && \
+    npm run build
+# The runner takes no .env file and no build cache from the standalone output;
+# public/ is optional, so make sure it exists for the copy below.
+RUN find .next/standalone \( -name .env -o -name '.env.*' -o -path '*/node_modules/.cache' \) -prune -exec rm -rf {} + && \
+    mkdir -p public
+
+# prisma-cli: the Prisma CLI and every package it needs, installed apart and
+# copied into the runner, which runs `prisma migrate deploy` before the server.
+FROM base AS prisma-cli
+WORKDIR /opt/prisma-cli
+RUN --mount=type=cache,id=slipway-npm-store,target=/root/.npm \
+    npm install --no-save --no-package-lock --omit=dev --ignore-scripts prisma@7.10.0
+
+# runner: Debian slim plus Node's binary alone (no npm, corepack or yarn), as the
+# non-root user nextjs (1001), with the standalone server, static assets, public
+# files and migrations. The app's files stay owned by root: the server can't change them.
+FROM debian:bookworm-slim AS runner
+RUN apt-get update -qq && \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates libstdc++6 >/dev/null && \
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log && \
+    groupadd --system --gid 1001 nodejs && \
+    useradd --system --uid 1001 --gid nodejs --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin nextjs
+COPY --from=base /usr/local/bin/node /usr/local/bin/node
+COPY --from=builder /app/apps/web/.next/standalone/ /app/
+COPY --from=builder /app/apps/web/.next/static /app/apps/web/.next/static
+COPY --from=builder /app/apps/web/public /app/apps/web/public
+RUN mkdir -p /app/apps/web/.next/cache && \
+    chown 1001:1001 /app/apps/web/.next/cache
+# The HEALTHCHECK runs this with Node, so the image needs neither wget nor curl.
+COPY <<'EOF' /usr/local/lib/slipway/healthcheck.cjs
+// Docker HEALTHCHECK for the Slipway runner: exit 0 when the app answers its
+// health path with 2xx or 3xx, 1 otherwise. Node only: no wget, no curl.
+const http = require("node:http");
+
+const port = Number(process.env.PORT || 3000);
+const path = process.env.SLIPWAY_HEALTH_PATH || "/api/health";
+
+const req = http.get({ host: "127.0.0.1", port, path, timeout: 3000 }, (res) => {
+  res.resume();
+  process.exit(res.statusCode >= 200 && res.statusCode < 400 ? 0 : 1);
+});
+req.on("timeout", () => req.destroy(new Error("timed out")));
+req.on("error", (err) => {
+  console.error(`healthcheck: GET ${path}: ${err.message}`);
+  process.exit(1);
+});
+EOF
+COPY apps/web/prisma/migrations /app/apps/web/prisma/migrations
+COPY --from=prisma-cli /opt/prisma-cli/node_modules/ /app/apps/web/node_modules/
+COPY apps/web/prisma/schema.prisma /app/apps/web/prisma/schema.prisma
+COPY apps/web/prisma.config.ts /app/apps/web/prisma.config.ts
+# The entrypoint: `prisma migrate deploy`, then exec the server.
+COPY --chmod=755 <<'EOF' /usr/local/lib/slipway/start.sh
+#!/bin/sh
+# Runner entrypoint with --migrator=prisma: `prisma migrate deploy`, then exec
+# the server so that signals reach Node and its exit code is kept.
+set -e
+if [ "${SLIPWAY_MIGRATE_ON_START:-true}" != "false" ]; then
+	cd "$SLIPWAY_APP_DIR"
+	node node_modules/prisma/build/index.js migrate deploy
+	cd - >/dev/null
+fi
+exec "$@"
+EOF
+ENV NODE_ENV=production \
+    NEXT_TELEMETRY_DISABLED=1 \
+    PORT=3000 \
+    HOSTNAME=0.0.0.0 \
+    SLIPWAY_HEALTH_PATH=/api/health \
+    SLIPWAY_MIGRATIONS_DIR=/app/apps/web/prisma/migrations \
+    SLIPWAY_DATABASE_URL_ENV=SHOP_DATABASE_URL \
+    SLIPWAY_APP_DIR=/app/apps/web \
+    SLIPWAY_MIGRATE_ON_START=false
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --start-interval=1s --retries=3 \
+    CMD ["node", "/usr/local/lib/slipway/healthcheck.cjs"]
+USER 1001:1001
+WORKDIR /app
+# Migrate (unless SLIPWAY_MIGRATE_ON_START=false), then exec the server, so
+# signals reach Node and its exit code is kept.
+ENTRYPOINT ["/usr/local/lib/slipway/start.sh"]
+CMD ["node", "/app/apps/web/server.js"]
+LABEL org.opencontainers.image.title="@shop/web"

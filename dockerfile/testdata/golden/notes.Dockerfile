@@ -1,0 +1,134 @@
+# syntax=docker/dockerfile:1
+#
+# The production image of notes, rendered by Slipway (`dagger call dockerfile`)
+# from what it detected in the app. It builds what `dagger call image` builds:
+# base -> deps -> builder -> runner, with the migrator in a stage of its own.
+# No clock time or random value enters a layer, so rebuilds hit the cache.
+#
+# Build with BuildKit (Docker's default builder since 23.0):
+#   docker build -t notes .
+# Secret build-time variables go in a dotenv file passed as a build secret,
+# never as a build arg (build args stay in the image's history):
+#   docker build --secret id=build_env,src=.env.build -t notes .
+# Add a .dockerignore, so the host's installs and secrets stay out of the
+# context and can't overwrite the frozen install:
+#   node_modules  .next  .git  .env  .env.*  !.env.example
+# Run it against PostgreSQL (DATABASE_URL is the database URL):
+#   docker run -p 3000:3000 -e DATABASE_URL=postgresql://... notes
+# The entrypoint applies prisma/migrations, then starts the server;
+# set SLIPWAY_MIGRATE_ON_START=false when a separate job migrates.
+
+# base: the Node image plus what Prisma needs at run time (OpenSSL, CA certificates).
+FROM node:22-bookworm-slim AS base
+RUN apt-get update -qq && \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl ca-certificates >/dev/null && \
+    rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+
+# deps: a frozen install from the lockfile and install inputs alone, so a source
+# change does not bust it; the package store is a cache mount, never node_modules.
+# Lifecycle scripts are off during the install; dependencies' own scripts run
+# afterwards (rebuild), the app's never: the builder runs `prisma generate` itself.
+FROM base AS deps
+ENV npm_config_cache=/root/.npm
+COPY package.json /app/package.json
+COPY package-lock.json /app/package-lock.json
+WORKDIR /app
+RUN --mount=type=cache,id=slipway-npm-store,target=/root/.npm \
+    npm ci --ignore-scripts && \
+    npm rebuild
+
+# builder: the whole source over the install, then `prisma generate` and `next build`,
+# with the Next.js build cache in a cache mount. The build secret, when given, is
+# read from its mounted file in the commands that need it and never stored.
+FROM deps AS builder
+COPY . /app/
+WORKDIR /app
+ENV NEXT_TELEMETRY_DISABLED=1
+# prisma generate with a placeholder for every variable the Prisma config reads
+# (Prisma 7's env() throws when one is unset); no database is reached.
+# The engine-free prisma-client generator needs no schema engine, so any file
+# stands in for one and the build works offline.
+RUN --mount=type=secret,id=build_env,target=/run/secrets/build_env \
+    export DATABASE_URL=postgresql://slipway:build-placeholder@localhost:5432/build PRISMA_SCHEMA_ENGINE_BINARY=/app/package.json && \
+    if [ -f /run/secrets/build_env ]; then set -a && . /run/secrets/build_env && set +a; fi && \
+    npx --no-install prisma generate
+RUN --mount=type=secret,id=build_env,target=/run/secrets/build_env \
+    --mount=type=cache,id=slipway-next-cache-notes,target=/app/.next/cache \
+    if [ -f /run/secrets/build_env ]; then set -a && . /run/secrets/build_env && set +a; fi && \
+    npm run build
+# The runner takes no .env file and no build cache from the standalone output;
+# public/ is optional, so make sure it exists for the copy below.
+RUN find .next/standalone \( -name .env -o -name '.env.*' -o -path '*/node_modules/.cache' \) -prune -exec rm -rf {} + && \
+    mkdir -p public
+
+# migrator: slipway-migrate, Slipway's static migrator (it applies Prisma migrations
+# as `prisma migrate deploy` does, without Prisma's CLI or engines), built from
+# Slipway's published Go module, since your repo does not hold Slipway's source.
+# `go install ...@VERSION` refuses a module whose go.mod has replace directives,
+# as Slipway's has (for the Dagger SDK), so a throwaway module requires it and
+# builds the command. Pin the version: --build-arg SLIPWAY_VERSION=vX.Y.Z.
+# To build from a copy of Slipway's source instead, render with a migrator source.
+FROM golang:1.26-bookworm AS migrator
+ARG SLIPWAY_VERSION=latest
+WORKDIR /src
+ENV CGO_ENABLED=0
+RUN --mount=type=cache,id=slipway-go-mod,target=/go/pkg/mod \
+    --mount=type=cache,id=slipway-go-build,target=/root/.cache/go-build \
+    go mod init slipway-migrate-build && \
+    go get "github.com/slipwayhq/slipway/cmd/slipway-migrate@${SLIPWAY_VERSION}" && \
+    go build -trimpath '-ldflags=-s -w' -o /out/slipway-migrate github.com/slipwayhq/slipway/cmd/slipway-migrate
+
+# runner: Debian slim plus Node's binary alone (no npm, corepack or yarn), as the
+# non-root user nextjs (1001), with the standalone server, static assets, public
+# files and migrations. The app's files stay owned by root: the server can't change them.
+FROM debian:bookworm-slim AS runner
+RUN apt-get update -qq && \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates libstdc++6 >/dev/null && \
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log && \
+    groupadd --system --gid 1001 nodejs && \
+    useradd --system --uid 1001 --gid nodejs --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin nextjs
+COPY --from=base /usr/local/bin/node /usr/local/bin/node
+COPY --from=builder /app/.next/standalone/ /app/
+COPY --from=builder /app/.next/static /app/.next/static
+COPY --from=builder /app/public /app/public
+RUN mkdir -p /app/.next/cache && \
+    chown 1001:1001 /app/.next/cache
+# The HEALTHCHECK runs this with Node, so the image needs neither wget nor curl.
+COPY <<'EOF' /usr/local/lib/slipway/healthcheck.cjs
+// Docker HEALTHCHECK for the Slipway runner: exit 0 when the app answers its
+// health path with 2xx or 3xx, 1 otherwise. Node only: no wget, no curl.
+const http = require("node:http");
+
+const port = Number(process.env.PORT || 3000);
+const path = process.env.SLIPWAY_HEALTH_PATH || "/api/health";
+
+const req = http.get({ host: "127.0.0.1", port, path, timeout: 3000 }, (res) => {
+  res.resume();
+  process.exit(res.statusCode >= 200 && res.statusCode < 400 ? 0 : 1);
+});
+req.on("timeout", () => req.destroy(new Error("timed out")));
+req.on("error", (err) => {
+  console.error(`healthcheck: GET ${path}: ${err.message}`);
+  process.exit(1);
+});
+EOF
+COPY prisma/migrations /app/prisma/migrations
+COPY --from=migrator /out/slipway-migrate /usr/local/bin/slipway-migrate
+ENV NODE_ENV=production \
+    NEXT_TELEMETRY_DISABLED=1 \
+    PORT=3000 \
+    HOSTNAME=0.0.0.0 \
+    SLIPWAY_HEALTH_PATH=/api/health \
+    SLIPWAY_MIGRATIONS_DIR=/app/prisma/migrations \
+    SLIPWAY_DATABASE_URL_ENV=DATABASE_URL
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --start-interval=1s --retries=3 \
+    CMD ["node", "/usr/local/lib/slipway/healthcheck.cjs"]
+USER 1001:1001
+WORKDIR /app
+# Migrate (unless SLIPWAY_MIGRATE_ON_START=false), then exec the server, so
+# signals reach Node and its exit code is kept.
+ENTRYPOINT ["/usr/local/bin/slipway-migrate", "start", "--"]
+CMD ["node", "/app/server.js"]
+LABEL org.opencontainers.image.title="notes"
