@@ -5,6 +5,7 @@ go 1.26.1
 require (
 	dagger.io/dagger v0.21.8
 	github.com/Khan/genqlient v0.8.1
+	github.com/alecthomas/kong v1.17.0
 	github.com/compose-spec/compose-go/v2 v2.16.2
 	github.com/dagger/otel-go v1.43.1-0.20260515012101-af7cd0684887
 	github.com/dagger/querybuilder v0.0.0-20260402040506-574a5e81cb59

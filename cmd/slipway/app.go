@@ -1,0 +1,117 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/slipwayhq/slipway/bundle"
+	"github.com/slipwayhq/slipway/compose"
+	"github.com/slipwayhq/slipway/env"
+	"github.com/slipwayhq/slipway/inspect"
+)
+
+// ErrNoSource means the source directory argument is missing or not a directory.
+var ErrNoSource = errors.New("no source directory")
+
+// loadApp inspects the app at appDir inside the source directory dir.
+func loadApp(dir, appDir string) (*inspect.App, error) {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%w: %s does not exist: pass the directory that holds the app (the repo root for a monorepo)", ErrNoSource, display(dir))
+	case err != nil:
+		return nil, fmt.Errorf("source directory: %w", err)
+	case !info.IsDir():
+		return nil, fmt.Errorf("%w: %s is a file: pass the directory that holds the app", ErrNoSource, display(dir))
+	}
+	app, err := inspect.Inspect(os.DirFS(dir), appDir)
+	if err != nil {
+		return nil, fmt.Errorf("inspect %s: %w", display(dir), err)
+	}
+	return app, nil
+}
+
+// What the runner image holds. They mirror the constants in pipeline/runner.go
+// (which this binary can't import); TestImagePathsMatchPipeline keeps them equal.
+const (
+	runnerMigrator    = "/usr/local/bin/slipway-migrate"
+	runnerHealthcheck = "/usr/local/lib/slipway/healthcheck.cjs"
+)
+
+// stack is the part of a bundle spec that the CLI's flags set.
+type stack struct {
+	Image          string
+	Name           string // compose project name; "" derives it from package.json
+	HealthPath     string
+	Port           int
+	PostgresImage  string
+	MigrateService bool
+	ReadOnly       bool
+	PublishDBPort  bool
+}
+
+// bundleSpec is the bundle for app, built as the module's bundle function
+// builds it: the URL variable from Prisma, the app's variables from
+// .env.example, and the runner image's healthcheck and migrator.
+func bundleSpec(app *inspect.App, s stack) bundle.Spec {
+	urlVar := inspect.DefaultURLEnv
+	if app.Prisma != nil && app.Prisma.URLEnv != "" {
+		urlVar = app.Prisma.URLEnv
+	}
+	var vars []env.Var
+	for _, v := range app.EnvExample {
+		vars = append(vars, env.Var{Key: v.Key, Value: v.Value, Comment: v.Comment})
+	}
+	name := s.Name
+	if name == "" {
+		name = projectName(app.Name)
+	}
+	return bundle.Spec{
+		Compose: compose.Spec{
+			Name: name,
+			App: compose.App{
+				Image:          s.Image,
+				Port:           s.Port,
+				HealthPath:     s.HealthPath,
+				Healthcheck:    []string{"CMD", "node", runnerHealthcheck},
+				MigrateOnStart: !s.MigrateService,
+				MigrateCommand: []string{runnerMigrator, "deploy"},
+				ReadOnly:       s.ReadOnly,
+				DatabaseURLVar: urlVar,
+			},
+			DB: compose.DB{Image: s.PostgresImage, PublishPort: s.PublishDBPort},
+		},
+		AppVars: vars,
+	}
+}
+
+var notProjectChars = regexp.MustCompile(`[^a-z0-9_-]+`)
+
+// projectName turns a package name ("@acme/Notes") into a compose project
+// name ("acme-notes"), as the module does.
+func projectName(pkg string) string {
+	n := strings.Trim(notProjectChars.ReplaceAllString(strings.ToLower(pkg), "-"), "-_")
+	if n == "" {
+		return "app"
+	}
+	return n
+}
+
+// display shortens an absolute path to one relative to the working directory
+// when it is inside it.
+func display(p string) string {
+	wd, err := os.Getwd()
+	if err != nil || !filepath.IsAbs(p) {
+		return p
+	}
+	rel, err := filepath.Rel(wd, p)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return p
+	}
+	return rel
+}
