@@ -363,6 +363,13 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
 			return (*Slipway).Deps(&parent, ctx)
+		case "Dockerfile":
+			var parent Slipway
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*Slipway).Dockerfile(&parent, ctx)
 		case "Image":
 			var parent Slipway
 			err = json.Unmarshal(parentJSON, &parent)

@@ -1,0 +1,87 @@
+//go:build e2e
+
+package tests
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/slipwayhq/slipway/dockerfile"
+	"github.com/slipwayhq/slipway/internal/dagger"
+)
+
+// TestDockerfileBuildsAnImageThatPassesSmoke builds the notes fixture from
+// the rendered Dockerfile alone, with the engine's Dockerfile builder, and
+// holds the image to the pipeline's own smoke test. Slipway is not published,
+// so the Dockerfile is rendered to build the migrator from a copy of
+// Slipway's source in the context (.slipway/), as a vendoring user would.
+func TestDockerfileBuildsAnImageThatPassesSmoke(t *testing.T) {
+	ctx := ctxFor(t, 25*time.Minute)
+	src := source(fixtureNotes)
+	p := newPipeline(src)
+	df, err := p.Dockerfile(ctx, func(o *dockerfile.Options) { o.MigratorSource = ".slipway" })
+	require.NoError(t, err)
+	text, err := df.Contents(ctx)
+	require.NoError(t, err)
+	require.Contains(t, text, "COPY .slipway/ ./", "the migrator builds from the context's copy of Slipway")
+
+	// A secret build-time variable, passed the Dockerfile's way: a dotenv
+	// file as the build_env secret.
+	const appName = "Notes built from a Dockerfile"
+	secret := dag.SetSecret(dockerfile.SecretID, "NEXT_PUBLIC_APP_NAME='"+appName+"'\n")
+	image := src.
+		WithFile("Dockerfile", df).
+		WithDirectory(".slipway", tools()).
+		DockerBuild(dagger.DirectoryDockerBuildOpts{Secrets: []*dagger.Secret{secret}})
+
+	user, err := image.User(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "1001:1001", user, "the image's USER")
+	uid, err := image.WithExec([]string{"id", "-u"}).Stdout(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "1001", strings.TrimSpace(uid), "processes run as nextjs")
+
+	hc := image.DockerHealthcheck()
+	args, err := hc.Args(ctx)
+	require.NoError(t, err, "the image has a HEALTHCHECK")
+	assert.Equal(t, []string{"node", "/usr/local/lib/slipway/healthcheck.cjs"}, args)
+	interval, err := hc.Interval(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "10s", interval)
+
+	entry, err := image.Entrypoint(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"/usr/local/bin/slipway-migrate", "start", "--"}, entry)
+
+	// The secret reached `next build` (the prerendered page has it) and
+	// stayed out of the image config.
+	page, err := image.WithExec([]string{"cat", "/app/.next/server/app/index.html"}).Stdout(ctx)
+	require.NoError(t, err)
+	assert.Contains(t, page, appName, "the build read NEXT_PUBLIC_APP_NAME from the build secret")
+	vars, err := image.EnvVariables(ctx)
+	require.NoError(t, err)
+	for _, v := range vars {
+		name, err := v.Name(ctx)
+		require.NoError(t, err)
+		assert.NotEqual(t, "NEXT_PUBLIC_APP_NAME", name, "a build secret's variable must not reach the image config")
+	}
+
+	out, err := p.Smoke(ctx, image, []string{"/", "/api/notes"})
+	require.NoError(t, err, "the Dockerfile's image migrates and serves")
+	t.Log(out)
+}
+
+// TestDockerfileFromModule renders the Dockerfile through `dagger call`, as
+// a user would, with the default migrator stage (Slipway's published module).
+func TestDockerfileFromModule(t *testing.T) {
+	out, err := daggerCall(t, "--source=tests/"+fixtureNotes, "dockerfile", "contents")
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(out, "# syntax=docker/dockerfile:1\n"), "a Dockerfile, got:\n%s", lastLines(out, 10))
+	assert.Contains(t, out, "ARG SLIPWAY_VERSION=latest")
+	assert.Contains(t, out, "FROM debian:bookworm-slim AS runner")
+	assert.Contains(t, out, `ENTRYPOINT ["/usr/local/bin/slipway-migrate", "start", "--"]`)
+}
