@@ -67,7 +67,8 @@ write_dagger_build_module() {
 # dagger_bins_up: build dagger's commands into $BIN_CACHE when their inputs changed.
 dagger_bins_up() {
 	local fp dir=$SLIPWAY_CACHE/src/daggerbuild b
-	fp=$(fingerprint "$DAGGER_VERSION" "$ENGINE_DIR/standins" "$ENGINE_DIR/binaries.sh" "$(go version)")
+	# relative paths: a clone elsewhere reuses the cache
+	fp=$(cd "$ENGINE_DIR" && fingerprint "$DAGGER_VERSION" standins binaries.sh "$(go version)")
 	if fresh dagger-bins "$fp"; then
 		for b in "${DAGGER_BINS[@]}"; do [ -x "$BIN_CACHE/dagger-$b" ] || break; done
 		[ -x "$BIN_CACHE/dagger-dnsname" ] && return 0

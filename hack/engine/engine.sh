@@ -51,7 +51,7 @@ go_sdk_up() {
 	local fp work=$SLIPWAY_CACHE/images/work/go-sdk layer=$SLIPWAY_CACHE/images/layers/go-sdk.tar base d
 	base=$(_img_ref golang) || return 1
 	d=$("$CRANE" digest "$base") || return 1
-	fp=$(fingerprint "$d" "$BIN_CACHE/dagger-codegen" "$ENGINE_DIR/engine.sh")
+	fp=$(cd "$ENGINE_DIR" && fingerprint "$d" "$BIN_CACHE/dagger-codegen" engine.sh)
 	if fresh go-sdk "$fp" && [ -f "$SLIPWAY_CACHE/go-sdk.digest" ] &&
 		[ -f "$CONTENT_DIR/blobs/sha256/$(cut -d: -f2 "$SLIPWAY_CACHE/go-sdk.digest")" ]; then
 		return 0
@@ -73,7 +73,9 @@ go_sdk_up() {
 	exec /usr/local/go/bin/go "\$@"
 	SH
 	chmod 0755 "$work/usr/local/bin/go"
-	tar -C "$work" --numeric-owner -cf "$layer" usr go root || return 1
+	# a reproducible layer: the same inputs give the same digest, and the
+	# running engine is not restarted for nothing
+	tar -C "$work" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$layer" usr go root || return 1
 	"$CRANE" append -b "$base" -f "$layer" -t "$GO_SDK_REF" >/dev/null &&
 		"$CRANE" mutate "$GO_SDK_REF" --set-platform linux/amd64 \
 			--env "PATH=/usr/local/bin:/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin" \
