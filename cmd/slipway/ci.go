@@ -10,10 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/alecthomas/kong"
+	"github.com/slipwayhq/slipway/bundle"
+	"github.com/slipwayhq/slipway/compose"
 	"github.com/slipwayhq/slipway/env"
 )
 
@@ -70,12 +73,11 @@ func (p ciPlan) ciArgv() []string {
 	return append(argv, "export", "--path="+p.Out)
 }
 
-// bundleArgv renders the deploy bundle and exports it.
+// bundleArgv renders the deploy bundle and exports it. It never asks the
+// module for the env file: the engine's progress output would show its
+// secrets, so Run fills it in here from the exported template.
 func (p ciPlan) bundleArgv() []string {
 	argv := append(p.daggerCall(), "bundle", "--image="+p.Image)
-	if p.Stack.GenerateEnv {
-		argv = append(argv, "--generate-env")
-	}
 	if p.Stack.MigrateService {
 		argv = append(argv, "--migrate-service")
 	}
@@ -143,19 +145,87 @@ func (c *CICmd) Run(ctx context.Context, k *kong.Context) error {
 		return err
 	}
 	start := time.Now()
+	w := &tailWriter{w: k.Stderr}
 	for _, argv := range p.commands() {
-		fmt.Fprintf(k.Stderr, "slipway: %s\n", strings.Join(argv, " "))
-		if err := runDagger(ctx, dagger, argv, k.Stderr); err != nil {
+		if w.last != 0 && w.last != '\n' {
+			fmt.Fprintln(w) // dagger prints its result without a newline
+		}
+		fmt.Fprintf(w, "slipway: %s\n", strings.Join(argv, " "))
+		if err := runDagger(ctx, dagger, argv, w); err != nil {
 			return err
 		}
+	}
+	if w.last != 0 && w.last != '\n' {
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(k.Stdout, "image:  %s (tested; load it with: docker load -i %s)\n", display(p.Out), display(p.Out))
 	if p.BundleOut != "" {
 		fmt.Fprintf(k.Stdout, "bundle: %s/ (runs %s; read %s)\n", display(p.BundleOut), p.Image,
-			display(filepath.Join(p.BundleOut, "DEPLOY.md")))
+			display(filepath.Join(p.BundleOut, bundle.DeployGuide)))
+	}
+	if p.BundleOut != "" && p.Stack.GenerateEnv {
+		todo, err := fillEnv(ctx, p.BundleOut, p.Stack.Force)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(k.Stdout, "env:    %s (mode 0600, fresh secrets: keep it out of version control)\n",
+			display(filepath.Join(p.BundleOut, env.DefaultFileName)))
+		if len(todo) > 0 {
+			fmt.Fprintf(k.Stdout, "still to fill in %s: %s\n", env.DefaultFileName, strings.Join(todo, ", "))
+		}
 	}
 	fmt.Fprintf(k.Stdout, "took %s\n", time.Since(start).Round(time.Second))
 	return nil
+}
+
+// tailWriter remembers the last byte written through it.
+type tailWriter struct {
+	w    io.Writer
+	last byte
+}
+
+func (t *tailWriter) Write(b []byte) (int, error) {
+	if len(b) > 0 {
+		t.last = b[len(b)-1]
+	}
+	return t.w.Write(b)
+}
+
+// fillEnv writes dir/.env.production from the bundle's template with fresh
+// secrets, after checking that the compose file loads with it. It returns the
+// variables still holding placeholders (credentials issued elsewhere), never
+// a value.
+func fillEnv(ctx context.Context, dir string, force bool) ([]string, error) {
+	tmpl, err := os.ReadFile(filepath.Join(dir, bundle.EnvTemplate))
+	if err != nil {
+		return nil, fmt.Errorf("fill env file: %w", err)
+	}
+	composeYAML, err := os.ReadFile(filepath.Join(dir, bundle.ComposeFile))
+	if err != nil {
+		return nil, fmt.Errorf("fill env file: %w", err)
+	}
+	filled, err := env.Fill(tmpl)
+	if err != nil {
+		return nil, fmt.Errorf("fill env file: %w", err)
+	}
+	if _, err := compose.Validate(ctx, composeYAML, filled); err != nil {
+		return nil, fmt.Errorf("fill env file: %s does not load with it: %w", bundle.ComposeFile, err)
+	}
+	if err := writeSecretFile(dir, env.DefaultFileName, filled, force); err != nil {
+		return nil, err
+	}
+	vals, err := env.Parse(filled)
+	if err != nil {
+		return nil, fmt.Errorf("fill env file: %w", err)
+	}
+	var todo []string
+	for k, v := range vals {
+		if env.IsPlaceholder(v) {
+			todo = append(todo, k)
+		}
+	}
+	slices.Sort(todo)
+	return todo, nil
 }
 
 // findModule looks for the Slipway module's dagger.json in each start

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/alecthomas/kong"
+	"github.com/slipwayhq/slipway/bundle"
 	"github.com/slipwayhq/slipway/env"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,7 +33,8 @@ func TestCIArgv(t *testing.T) {
 	assert.Equal(t, []string{"dagger", "call", "-m", "m", "--source=s", "ci", "export", "--path=o"}, p.ciArgv(),
 		"no --app-dir for the root, no --paths when none are given")
 	assert.Equal(t, []string{"dagger", "call", "-m", "m", "--source=s", "bundle", "--image=i:1",
-		"--generate-env", "--migrate-service", "--read-only=false", "--publish-db-port", "export", "--path=b"}, p.bundleArgv())
+		"--migrate-service", "--read-only=false", "--publish-db-port", "export", "--path=b"}, p.bundleArgv(),
+		"--generate-env stays local: the module would show the secrets in its progress output")
 
 	p.BundleOut = ""
 	assert.Len(t, p.commands(), 1, "an empty --bundle-out skips the bundle")
@@ -123,4 +126,42 @@ func TestDaggerErrorExitCode(t *testing.T) {
 func TestOwnSessionEnv(t *testing.T) {
 	got := ownSessionEnv([]string{"PATH=/bin", "DAGGER_SESSION_PORT=1234", "DAGGER_SESSION_TOKEN=t", "DAGGER_PROGRESS=plain"})
 	assert.Equal(t, []string{"PATH=/bin", "DAGGER_PROGRESS=plain"}, got)
+}
+
+func TestFillEnvLocally(t *testing.T) {
+	out := t.TempDir()
+	_, _, err := runCLI(t, "bundle", "--image", testImage, "-o", out, fixture(t, "notes"))
+	require.NoError(t, err)
+
+	todo, err := fillEnv(context.Background(), out, false)
+	require.NoError(t, err)
+	assert.Empty(t, todo, "the notes app has no third-party credentials")
+	envPath := filepath.Join(out, env.DefaultFileName)
+	info, err := os.Stat(envPath)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+	first, err := os.ReadFile(envPath)
+	require.NoError(t, err)
+	_, _, err = runCLI(t, "env", "check", envPath, fixture(t, "notes"))
+	require.NoError(t, err, "the filled file passes env check")
+
+	_, err = fillEnv(context.Background(), out, false)
+	require.ErrorIs(t, err, ErrEnvFileExists)
+	again, err := os.ReadFile(envPath)
+	require.NoError(t, err)
+	assert.Equal(t, first, again)
+
+	_, err = fillEnv(context.Background(), out, true)
+	require.NoError(t, err)
+	again, err = os.ReadFile(envPath)
+	require.NoError(t, err)
+	assert.NotEqual(t, first, again, "--force makes fresh secrets")
+
+	tmpl := filepath.Join(out, bundle.EnvTemplate)
+	b, err := os.ReadFile(tmpl)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(tmpl, append(b, []byte("STRIPE_SECRET_KEY=change-me-stripe-secret-key\n")...), 0o644))
+	todo, err = fillEnv(context.Background(), out, true)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"STRIPE_SECRET_KEY"}, todo, "credentials issued elsewhere are listed by name")
 }
