@@ -282,6 +282,8 @@ func (r *renderer) runner() {
 			"useradd --system --uid "+uid+" --gid nodejs --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin nextjs")
 		r.copyFrom("base", "/usr/local/bin/node", "/usr/local/bin/node")
 	}
+	// WORKDIR before the copies: set last, its mkdir can repeat /app in a layer.
+	r.line("WORKDIR %s", workdir)
 	r.copyFrom("builder", r.appPath(".next", "standalone")+"/", workdir+"/")
 	r.copyFrom("builder", r.appPath(".next", "static"), r.appPath(".next", "static"))
 	r.copyFrom("builder", r.appPath("public"), r.appPath("public"))
@@ -323,7 +325,6 @@ func (r *renderer) runner() {
 	r.line("HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --start-interval=1s --retries=3 \\\n    CMD %s",
 		cmdJSON("node", healthcheckPath))
 	r.line("USER %s", owner)
-	r.line("WORKDIR %s", workdir)
 	if entrypoint != nil {
 		r.comment("Migrate (unless SLIPWAY_MIGRATE_ON_START=false), then exec the server, so",
 			"signals reach Node and its exit code is kept.")

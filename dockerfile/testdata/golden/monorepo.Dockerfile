@@ -88,6 +88,7 @@ RUN apt-get update -qq && \
     groupadd --system --gid 1001 nodejs && \
     useradd --system --uid 1001 --gid nodejs --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin nextjs
 COPY --from=base /usr/local/bin/node /usr/local/bin/node
+WORKDIR /app
 COPY --from=builder /app/apps/web/.next/standalone/ /app/
 COPY --from=builder /app/apps/web/.next/static /app/apps/web/.next/static
 COPY --from=builder /app/apps/web/public /app/apps/web/public
@@ -120,7 +121,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --start-interval=1s --retries=3 \
     CMD ["node", "/usr/local/lib/slipway/healthcheck.cjs"]
 USER 1001:1001
-WORKDIR /app
 # Migrate (unless SLIPWAY_MIGRATE_ON_START=false), then exec the server, so
 # signals reach Node and its exit code is kept.
 ENTRYPOINT ["/usr/local/lib/slipway/start.sh"]
