@@ -85,10 +85,10 @@ func (r *renderer) check() error {
 	if r.migrations() && r.o.Migrator == MigratorPrisma && r.o.Scripts.PrismaStart == "" {
 		return fmt.Errorf("%w: Scripts.PrismaStart is empty: the prisma migrator needs the runner's start script", ErrBadOption)
 	}
-	for name, s := range map[string]string{"healthcheck": r.o.Scripts.Healthcheck, "prisma start": r.o.Scripts.PrismaStart} {
-		for _, line := range strings.Split(s, "\n") {
+	for _, sc := range [][2]string{{"healthcheck", r.o.Scripts.Healthcheck}, {"prisma start", r.o.Scripts.PrismaStart}} {
+		for _, line := range strings.Split(sc[1], "\n") {
 			if line == heredocEnd {
-				return fmt.Errorf("%w: the %s script has a line %q, which would end its heredoc early", ErrBadOption, name, heredocEnd)
+				return fmt.Errorf("%w: the %s script has a line %q, which would end its heredoc early", ErrBadOption, sc[0], heredocEnd)
 			}
 		}
 	}

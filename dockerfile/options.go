@@ -101,9 +101,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.SlipwayVersion == "" {
 		o.SlipwayVersion = DefaultSlipwayVersion
 	}
-	for name, image := range map[string]string{"node image": o.NodeImage, "runner image": o.RunnerImage, "golang image": o.GolangImage} {
-		if !imageRe.MatchString(image) {
-			return o, fmt.Errorf("%w: %s %q is not an image reference: use a name like node:22-bookworm-slim", ErrBadOption, name, image)
+	for _, im := range [][2]string{{"node image", o.NodeImage}, {"runner image", o.RunnerImage}, {"golang image", o.GolangImage}} {
+		if !imageRe.MatchString(im[1]) {
+			return o, fmt.Errorf("%w: %s %q is not an image reference: use a name like node:22-bookworm-slim", ErrBadOption, im[0], im[1])
 		}
 	}
 	if o.Port < 1 || o.Port > 65535 {
@@ -133,9 +133,9 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("%w: Slipway version %q must be a Go module version or query (e.g. v0.3.1 or latest)", ErrBadOption, o.SlipwayVersion)
 	}
 	r := o.Release
-	for name, v := range map[string]string{"version": r.Version, "revision": r.Revision, "created": r.Created, "source URL": r.URL} {
-		if strings.ContainsAny(v, "\n\r") {
-			return o, fmt.Errorf("%w: release %s has a line break: a label value is one line", ErrBadOption, name)
+	for _, f := range [][2]string{{"version", r.Version}, {"revision", r.Revision}, {"created", r.Created}, {"source URL", r.URL}} {
+		if strings.ContainsAny(f[1], "\n\r") {
+			return o, fmt.Errorf("%w: release %s has a line break: a label value is one line", ErrBadOption, f[0])
 		}
 	}
 	if o.Scripts.Healthcheck == "" {
