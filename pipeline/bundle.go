@@ -78,13 +78,24 @@ func (p *Pipeline) Bundle(ctx context.Context, o BundleOptions) (*dagger.Directo
 	sort.Strings(names)
 	dir := p.dag.Directory()
 	for _, name := range names {
-		perm := 0o644
 		if strings.HasPrefix(name, ".env") && !strings.HasSuffix(name, ".example") {
-			perm = 0o600 // real secrets
+			dir = dir.WithFile(name, p.secretFile(name, files[name]))
+			continue
 		}
-		dir = dir.WithNewFile(name, string(files[name]), dagger.DirectoryWithNewFileOpts{Permissions: perm})
+		dir = dir.WithNewFile(name, string(files[name]))
 	}
 	return dir, nil
+}
+
+// secretFile writes content, which holds secrets, to a 0600 file without
+// passing it as a plain argument: arguments show in Dagger's progress output
+// and traces, secrets never do.
+func (p *Pipeline) secretFile(name string, content []byte) *dagger.File {
+	secret := p.dag.SetSecret("slipway-bundle-"+name+"-"+runID(), string(content))
+	return p.dag.Container().From(p.cfg.RunnerImage).
+		WithMountedSecret("/run/secrets/in", secret).
+		WithExec([]string{"install", "-m", "0600", "/run/secrets/in", "/out"}).
+		File("/out")
 }
 
 var notProjectChars = regexp.MustCompile(`[^a-z0-9_-]+`)

@@ -21,10 +21,11 @@ import (
 // the generated env file.
 func TestBundleFromModuleLoadsInCompose(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "deploy")
-	_, err := daggerCall(t, "--source=tests/"+fixturePnpm, "bundle",
+	// run keeps Dagger's progress output, which must not show the secrets.
+	logs, err := run(t, "dagger", "call", "--progress=plain", "-m", repoRoot(), "--source=tests/"+fixturePnpm, "bundle",
 		"--image=registry.example/notes-pnpm:1.0.0", "--generate-env", "--migrate-service",
 		"export", "--path="+out)
-	require.NoError(t, err)
+	require.NoError(t, err, logs)
 
 	read := func(name string) []byte {
 		b, err := os.ReadFile(filepath.Join(out, name))
@@ -47,6 +48,8 @@ func TestBundleFromModuleLoadsInCompose(t *testing.T) {
 	vars, err := env.Parse(ready)
 	require.NoError(t, err)
 	assert.NotEmpty(t, vars["APP_DATABASE_URL"], "the URL variable the app reads is set")
+	require.Len(t, vars["POSTGRES_PASSWORD"], 43, "a generated 256-bit secret")
+	assert.NotContains(t, logs, vars["POSTGRES_PASSWORD"], "the generated password is not in Dagger's output")
 	assert.Empty(t, env.Check(ready, bundleEnvSpec(t)), "a generated env file passes the checks")
 	info, err := os.Stat(filepath.Join(out, ".env.production"))
 	require.NoError(t, err)
