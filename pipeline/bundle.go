@@ -3,13 +3,10 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/slipwayhq/slipway/bundle"
-	"github.com/slipwayhq/slipway/compose"
-	"github.com/slipwayhq/slipway/env"
 	"github.com/slipwayhq/slipway/inspect"
 	"github.com/slipwayhq/slipway/internal/dagger"
 )
@@ -23,33 +20,20 @@ type BundleOptions struct {
 	PublishDBPort  bool   // publish Postgres on 127.0.0.1
 }
 
-// BundleSpec is the bundle for app, from what inspection found.
+// BundleSpec is the bundle for app, with the runner image's healthcheck
+// and migrator.
 func (p *Pipeline) BundleSpec(app *inspect.App, o BundleOptions) bundle.Spec {
-	urlVar := inspect.DefaultURLEnv
-	if app.Prisma != nil && app.Prisma.URLEnv != "" {
-		urlVar = app.Prisma.URLEnv
-	}
-	var vars []env.Var
-	for _, v := range app.EnvExample {
-		vars = append(vars, env.Var{Key: v.Key, Value: v.Value, Comment: v.Comment})
-	}
-	return bundle.Spec{
-		Compose: compose.Spec{
-			Name: projectName(app.Name),
-			App: compose.App{
-				Image:          o.Image,
-				Port:           p.cfg.Port,
-				HealthPath:     p.cfg.HealthPath,
-				Healthcheck:    append([]string{"CMD"}, Healthcheck...),
-				MigrateOnStart: p.cfg.MigrateOnStart && !o.MigrateService,
-				MigrateCommand: []string{migratorPath, "deploy"},
-				ReadOnly:       o.ReadOnly,
-				DatabaseURLVar: urlVar,
-			},
-			DB: compose.DB{Image: p.cfg.PostgresImage, PublishPort: o.PublishDBPort},
-		},
-		AppVars: vars,
-	}
+	return bundle.FromApp(app, bundle.Stack{
+		Image:          o.Image,
+		HealthPath:     p.cfg.HealthPath,
+		Port:           p.cfg.Port,
+		Healthcheck:    append([]string{"CMD"}, Healthcheck...),
+		MigrateCommand: []string{migratorPath, "deploy"},
+		PostgresImage:  p.cfg.PostgresImage,
+		MigrateOnStart: p.cfg.MigrateOnStart && !o.MigrateService,
+		ReadOnly:       o.ReadOnly,
+		PublishDBPort:  o.PublishDBPort,
+	})
 }
 
 // Bundle is the deploy bundle as a directory: the compose file, the env
@@ -96,15 +80,4 @@ func (p *Pipeline) secretFile(name string, content []byte) *dagger.File {
 		WithMountedSecret("/run/secrets/in", secret).
 		WithExec([]string{"install", "-m", "0600", "/run/secrets/in", "/out"}).
 		File("/out")
-}
-
-var notProjectChars = regexp.MustCompile(`[^a-z0-9_-]+`)
-
-// projectName is a compose project name derived from the package name.
-func projectName(name string) string {
-	n := strings.Trim(notProjectChars.ReplaceAllString(strings.ToLower(name), "-"), "-_")
-	if n == "" {
-		return "app"
-	}
-	return n
 }

@@ -6,12 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/slipwayhq/slipway/bundle"
-	"github.com/slipwayhq/slipway/compose"
-	"github.com/slipwayhq/slipway/env"
 	"github.com/slipwayhq/slipway/inspect"
 )
 
@@ -56,50 +53,17 @@ type stack struct {
 }
 
 // bundleSpec is the bundle for app, built as the module's bundle function
-// builds it: the URL variable from Prisma, the app's variables from
-// .env.example, and the runner image's healthcheck and migrator.
+// builds it, with the runner image's healthcheck and migrator.
 func bundleSpec(app *inspect.App, s stack) bundle.Spec {
-	urlVar := inspect.DefaultURLEnv
-	if app.Prisma != nil && app.Prisma.URLEnv != "" {
-		urlVar = app.Prisma.URLEnv
-	}
-	var vars []env.Var
-	for _, v := range app.EnvExample {
-		vars = append(vars, env.Var{Key: v.Key, Value: v.Value, Comment: v.Comment})
-	}
-	name := s.Name
-	if name == "" {
-		name = projectName(app.Name)
-	}
-	return bundle.Spec{
-		Compose: compose.Spec{
-			Name: name,
-			App: compose.App{
-				Image:          s.Image,
-				Port:           s.Port,
-				HealthPath:     s.HealthPath,
-				Healthcheck:    []string{"CMD", "node", runnerHealthcheck},
-				MigrateOnStart: !s.MigrateService,
-				MigrateCommand: []string{runnerMigrator, "deploy"},
-				ReadOnly:       s.ReadOnly,
-				DatabaseURLVar: urlVar,
-			},
-			DB: compose.DB{Image: s.PostgresImage, PublishPort: s.PublishDBPort},
-		},
-		AppVars: vars,
-	}
-}
-
-var notProjectChars = regexp.MustCompile(`[^a-z0-9_-]+`)
-
-// projectName turns a package name ("@acme/Notes") into a compose project
-// name ("acme-notes"), as the module does.
-func projectName(pkg string) string {
-	n := strings.Trim(notProjectChars.ReplaceAllString(strings.ToLower(pkg), "-"), "-_")
-	if n == "" {
-		return "app"
-	}
-	return n
+	return bundle.FromApp(app, bundle.Stack{
+		Image: s.Image, Name: s.Name, HealthPath: s.HealthPath, Port: s.Port,
+		Healthcheck:    []string{"CMD", "node", runnerHealthcheck},
+		MigrateCommand: []string{runnerMigrator, "deploy"},
+		PostgresImage:  s.PostgresImage,
+		MigrateOnStart: !s.MigrateService,
+		ReadOnly:       s.ReadOnly,
+		PublishDBPort:  s.PublishDBPort,
+	})
 }
 
 // display shortens an absolute path to one relative to the working directory

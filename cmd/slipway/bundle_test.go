@@ -171,22 +171,6 @@ func TestBundleBadInput(t *testing.T) {
 	assert.Empty(t, entries, "nothing is written when the spec is bad")
 }
 
-func TestProjectName(t *testing.T) {
-	for in, want := range map[string]string{
-		"notes":        "notes",
-		"@acme/Notes":  "acme-notes",
-		"my app.v2":    "my-app-v2",
-		"__x__":        "x",
-		"":             "app",
-		"@@@":          "app",
-		"web_frontend": "web_frontend",
-	} {
-		got := projectName(in)
-		assert.Equal(t, want, got, "projectName(%q)", in)
-		assert.NoError(t, compose.Spec{Name: got, App: compose.App{Image: testImage}}.Validate(), "%q must be a valid project name", got)
-	}
-}
-
 // TestImagePathsMatchPipeline reads the runner image's paths from
 // pipeline/runner.go (which this binary can't import) and checks that the
 // bundle points its healthcheck and migrator at them.

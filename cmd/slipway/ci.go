@@ -123,7 +123,7 @@ func (c *CICmd) plan() (ciPlan, error) {
 			return ciPlan{}, fmt.Errorf("--bundle-out: %w", err)
 		}
 		if p.Image == "" {
-			p.Image = projectName(app.Name) + ":latest"
+			p.Image = bundle.ProjectName(app.Name) + ":latest"
 		}
 		if c.GenerateEnv && !c.Force {
 			if err := refuseEnvFile(p.BundleOut, env.DefaultFileName); err != nil {
