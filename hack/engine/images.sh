@@ -553,6 +553,10 @@ _img_build_debian() {
 	_img_publish debian "$1"
 }
 
+# This machine's network, not the users': HTTPS is re-signed by a local CA
+# (Node reads it through NODE_EXTRA_CA_CERTS), and the npm registry here
+# serves package metadata without signatures, which corepack refuses unless
+# COREPACK_INTEGRITY_KEYS=0. The module's code needs neither.
 _img_build_node() {
 	local name=$1 fp=$2 base layer v _img_layers _img_config _img_jq
 	read -ra v <<<"$(_img_node_spec "$name")"
@@ -562,6 +566,7 @@ _img_build_node() {
 	_img_layers=("$base" "$layer")
 	_img_config=(--env "PATH=$IMG_PATH" --env "NODE_VERSION=${v[0]}" --env "YARN_VERSION=$IMG_YARN_VERSION"
 		--env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+		--env COREPACK_INTEGRITY_KEYS=0
 		--entrypoint docker-entrypoint.sh --cmd node)
 	_img_jq=
 	_img_publish "$name" "$fp" && rm -f "$layer"
