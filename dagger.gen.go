@@ -419,6 +419,13 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*Slipway).Smoke(&parent, ctx, paths)
+		case "Verify":
+			var parent Slipway
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return nil, (*Slipway).Verify(&parent, ctx)
 		case "":
 			var parent Slipway
 			err = json.Unmarshal(parentJSON, &parent)

@@ -257,3 +257,11 @@ func (m *Slipway) Bundle(
 		ReadOnly: readOnly, PublishDBPort: publishDbPort,
 	})
 }
+
+// Verify builds, tests, migrates and smoke-tests the app; `dagger check` runs it.
+// +check
+// +cache="never"
+func (m *Slipway) Verify(ctx context.Context) error {
+	_, _, err := m.pipeline().CI(ctx, nil)
+	return err
+}
