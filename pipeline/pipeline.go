@@ -147,7 +147,9 @@ func (p *Pipeline) buildable(ctx context.Context) (*inspect.App, error) {
 		return nil, err
 	}
 	if err := app.Err(); err != nil {
-		return nil, fmt.Errorf("inspect: %w", err)
+		// A StageError, as every stage's failure is; Err lists each fix.
+		return nil, &StageError{Stage: "inspect", Err: err,
+			Fix: "apply each fix above, then check with `dagger call inspect`"}
 	}
 	return app, nil
 }
