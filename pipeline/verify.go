@@ -85,6 +85,18 @@ func (p *Pipeline) Smoke(ctx context.Context, image *dagger.Container, paths []s
 	if app.Prisma != nil {
 		urlEnv = app.Prisma.URLEnv
 	}
+	// An image that does not migrate on start needs its database migrated
+	// first, as a separate migrate job does in production. The service is
+	// started here so that the app finds it, migrated, still running.
+	if pr, err := p.migratable(app); err == nil && !p.cfg.MigrateOnStart {
+		if _, err := db.Service.Start(ctx); err != nil {
+			return "", stageError("smoke", "check --postgres-image", err)
+		}
+		defer db.Service.Stop(context.WithoutCancel(ctx))
+		if _, err := p.migrate(ctx, image, pr, db); err != nil {
+			return "", err
+		}
+	}
 	entry, err := image.Entrypoint(ctx)
 	if err != nil {
 		return "", err
@@ -122,7 +134,7 @@ func (p *Pipeline) Smoke(ctx context.Context, image *dagger.Container, paths []s
 		return out, nil
 	}
 	se, _ := stageError("smoke", smokeFix(p.cfg.HealthPath), err).(*StageError)
-	if log := p.appLog(ctx, logs, logFile); log != "" {
+	if log := p.appLog(ctx, logs, owner, logFile); log != "" {
 		se.Tail = strings.TrimSpace(se.Tail + "\napp log (last lines):\n" + log)
 	}
 	return "", se
@@ -132,10 +144,12 @@ func smokeFix(health string) string {
 	return "run the image locally with a database (`dagger call database up` and `dagger call image as-service up`) and request " + health + "; the app's log above says why it failed"
 }
 
-// appLog reads the tail of a smoke run's app log from the cache volume.
-func (p *Pipeline) appLog(ctx context.Context, logs *dagger.CacheVolume, file string) string {
+// appLog reads the tail of a smoke run's app log from the cache volume,
+// mounted with the same owner as in the service: Dagger keeps a separate
+// volume per owner.
+func (p *Pipeline) appLog(ctx context.Context, logs *dagger.CacheVolume, owner, file string) string {
 	out, err := p.dag.Container().From(p.cfg.RunnerImage).
-		WithMountedCache(smokeLogDir, logs).
+		WithMountedCache(smokeLogDir, logs, dagger.ContainerWithMountedCacheOpts{Owner: owner}).
 		WithEnvVariable("SLIPWAY_RUN", runID()).
 		WithExec([]string{"tail", "-n", fmt.Sprint(tailLines), file}, dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny}).
 		Stdout(ctx)
