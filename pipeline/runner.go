@@ -75,7 +75,7 @@ func (p *Pipeline) image(app *inspect.App, build *dagger.Container) *dagger.Cont
 		WithEnvVariable("PORT", strconv.Itoa(p.cfg.Port)).
 		WithEnvVariable("HOSTNAME", "0.0.0.0").
 		WithEnvVariable("SLIPWAY_HEALTH_PATH", p.cfg.HealthPath)
-	if pr := app.Prisma; pr != nil && pr.Migrations != "" {
+	if pr := app.Prisma; pr != nil && len(pr.MigrationNames) > 0 {
 		ctr = p.withMigrations(ctr, app, pr)
 	}
 	if !p.cfg.MigrateOnStart {
@@ -92,23 +92,39 @@ func (p *Pipeline) image(app *inspect.App, build *dagger.Container) *dagger.Cont
 	return p.withLabels(ctr, app)
 }
 
-// runnerBase is the smallest base the app allows: on a glibc Node image, the
-// Node binary alone on Debian slim, without npm, corepack or yarn; on Alpine,
-// the Node image itself.
+// runnerBase is the smallest base the app allows. On a glibc Node image it
+// is a root filesystem of the Node binary (stripped), the shared libraries it
+// and /bin/sh link, CA certificates and the users: no package manager, no
+// npm, corepack or yarn. On Alpine it is the Node image without them.
 func (p *Pipeline) runnerBase(app *inspect.App) *dagger.Container {
 	image := p.NodeImage(app)
-	user := "groupadd --system --gid 1001 nodejs && useradd --system --uid 1001 --gid nodejs --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin nextjs"
 	if alpine(image) {
 		return p.dag.Container().From(image).
 			WithExec([]string{"sh", "-c", "rm -rf /usr/local/lib/node_modules /opt/yarn* /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg && " +
 				"apk add --no-cache ca-certificates && addgroup -S -g 1001 nodejs && adduser -S -u 1001 -G nodejs -H nextjs"})
 	}
+	return p.dag.Container().
+		WithRootfs(p.runnerRootfs(image)).
+		WithEnvVariable("PATH", "/usr/local/bin:/usr/bin:/bin").
+		WithEnvVariable("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt")
+}
+
+//go:embed assets/rootfs.sh
+var rootfsSh string
+
+// runnerRootfs assembles the runner's root filesystem in a Debian stage
+// (--runner-image) from the Node binary of image.
+func (p *Pipeline) runnerRootfs(image string) *dagger.Directory {
 	node := p.dag.Container().From(image).File("/usr/local/bin/node")
-	return p.dag.Container().From(p.cfg.RunnerImage).
+	stage := p.dag.Container().From(p.cfg.RunnerImage).
 		WithExec([]string{"sh", "-c", "apt-get update -qq && " +
-			"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates libstdc++6 >/dev/null && " +
-			"rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log && " + user}).
-		WithFile("/usr/local/bin/node", node)
+			"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates libstdc++6 binutils >/dev/null"}).
+		WithFile("/stage/node", node).
+		WithNewFile("/stage/rootfs.sh", rootfsSh).
+		WithExec([]string{"sh", "/stage/rootfs.sh", "/stage/node", "/rootfs"})
+	// Copied into an empty directory: a subdirectory of the stage would
+	// carry the stage's own layers into the image.
+	return p.dag.Directory().WithDirectory("/", stage.Directory("/rootfs"))
 }
 
 // withMigrations copies the migrations and the chosen migrator, and makes

@@ -32,6 +32,9 @@ func (p *Pipeline) Migrate(ctx context.Context, image *dagger.Container) (string
 	if err != nil {
 		return "", err
 	}
+	if err := syncImage(ctx, image); err != nil {
+		return "", err
+	}
 	db, err := p.Database(ctx, testDBUser, testDBName, nil)
 	if err != nil {
 		return "", err
@@ -75,6 +78,9 @@ func (p *Pipeline) migrate(ctx context.Context, image *dagger.Container, pr *ins
 func (p *Pipeline) Smoke(ctx context.Context, image *dagger.Container, paths []string) (string, error) {
 	app, err := p.App(ctx)
 	if err != nil {
+		return "", err
+	}
+	if err := syncImage(ctx, image); err != nil {
 		return "", err
 	}
 	db, err := p.Database(ctx, testDBUser, testDBName, nil)
@@ -138,6 +144,15 @@ func (p *Pipeline) Smoke(ctx context.Context, image *dagger.Container, paths []s
 		se.Tail = strings.TrimSpace(se.Tail + "\napp log (last lines):\n" + log)
 	}
 	return "", se
+}
+
+// syncImage builds the runner, so that its failure is not taken for one of
+// the stage that runs it.
+func syncImage(ctx context.Context, image *dagger.Container) error {
+	if _, err := image.Sync(ctx); err != nil {
+		return stageError("image", "the runner image did not build: the output above says which step failed", err)
+	}
+	return nil
 }
 
 func smokeFix(health string) string {

@@ -203,12 +203,17 @@ func TestConcurrentMigrateAppliesEachOnce(t *testing.T) {
 	// A barrier in a shared cache volume: each runner marks itself, waits
 	// for the other, then migrates.
 	barrier := dag.CacheVolume("slipway-test-barrier-" + randomID())
-	const wait = `touch "/barrier/$1"; i=0
-while [ "$(ls /barrier | wc -l)" -lt 2 ]; do
-	i=$((i+1)); [ "$i" -le 1200 ] || { echo "barrier: the other runner never started" >&2; exit 3; }
-	sleep 0.1
-done
-exec ` + migratorBin + ` deploy`
+	// The runner has Node but no coreutils: the barrier is a Node script
+	// that waits for both runners, then runs the migrator in the foreground.
+	const wait = `const fs = require("fs");
+fs.writeFileSync("/barrier/" + process.argv[1], "");
+const nap = new Int32Array(new SharedArrayBuffer(4));
+for (let i = 0; fs.readdirSync("/barrier").length < 2; i++) {
+  if (i > 1200) { console.error("barrier: the other runner never started"); process.exit(3); }
+  Atomics.wait(nap, 0, 0, 100);
+}
+const r = require("child_process").spawnSync("` + migratorBin + `", ["deploy"], { stdio: "inherit" });
+process.exit(r.status ?? 1);`
 	outs := make([]string, 2)
 	errs := make([]error, 2)
 	var wg sync.WaitGroup
@@ -218,7 +223,7 @@ exec ` + migratorBin + ` deploy`
 			defer wg.Done()
 			outs[i], errs[i] = withDB(image, db, "DATABASE_URL").
 				WithMountedCache("/barrier", barrier, dagger.ContainerWithMountedCacheOpts{Owner: "1001:1001"}).
-				WithExec([]string{"sh", "-c", wait, "sh", name}).
+				WithExec([]string{"node", "-e", wait, name}).
 				Stdout(ctx)
 		}()
 	}
@@ -357,8 +362,9 @@ func TestFailHealth503(t *testing.T) {
 	p := newPipeline(source(fixtureNotes))
 	image, err := p.Image(ctx)
 	require.NoError(t, err)
+	// The runner has /bin/sh but no coreutils: sh sets the variable.
 	image = image.WithEntrypoint([]string{migratorBin, "start", "--",
-		"env", "DATABASE_URL=postgresql://slipway:unused@127.0.0.1:1/app"},
+		"/bin/sh", "-c", `DATABASE_URL=postgresql://slipway:unused@127.0.0.1:1/app exec "$@"`, "sh"},
 		dagger.ContainerWithEntrypointOpts{KeepDefaultArgs: true})
 	_, err = p.Smoke(ctx, image, nil)
 	requireStageError(t, err, "smoke")
