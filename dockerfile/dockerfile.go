@@ -26,6 +26,13 @@ const (
 	migratorOut      = "/out/slipway-migrate"
 	prismaCLIDir     = "/opt/prisma-cli"
 	runnerUID        = 1001
+	// runnerPath is the runner's PATH: its root filesystem has no /usr/sbin.
+	runnerPath = "/usr/local/bin:/usr/bin:/bin"
+	caBundle   = "/etc/ssl/certs/ca-certificates.crt"
+	// The rootfs stage's inputs and output.
+	rootfsNode   = "/stage/node"
+	rootfsScript = "/stage/rootfs.sh"
+	rootfsOut    = "/rootfs"
 )
 
 // Render returns the Dockerfile for app. The app must be buildable (see
@@ -59,6 +66,9 @@ func Render(app *inspect.App, opts Options) (string, error) {
 			r.migrator()
 		}
 	}
+	if !r.alpine() {
+		r.rootfs()
+	}
 	r.runner()
 	return r.b.String(), nil
 }
@@ -85,7 +95,10 @@ func (r *renderer) check() error {
 	if r.migrations() && r.o.Migrator == MigratorPrisma && r.o.Scripts.PrismaStart == "" {
 		return fmt.Errorf("%w: Scripts.PrismaStart is empty: the prisma migrator needs the runner's start script", ErrBadOption)
 	}
-	for _, sc := range [][2]string{{"healthcheck", r.o.Scripts.Healthcheck}, {"prisma start", r.o.Scripts.PrismaStart}} {
+	if !r.alpine() && r.o.Scripts.Rootfs == "" {
+		return fmt.Errorf("%w: Scripts.Rootfs is empty: a glibc Node image needs rootfs.sh to assemble the runner's root filesystem", ErrBadOption)
+	}
+	for _, sc := range [][2]string{{"healthcheck", r.o.Scripts.Healthcheck}, {"prisma start", r.o.Scripts.PrismaStart}, {"rootfs", r.o.Scripts.Rootfs}} {
 		for _, line := range strings.Split(sc[1], "\n") {
 			if line == heredocEnd {
 				return fmt.Errorf("%w: the %s script has a line %q, which would end its heredoc early", ErrBadOption, sc[0], heredocEnd)

@@ -87,6 +87,21 @@ func find(ins []instr, cmd string) []string {
 	return out
 }
 
+// stageOf is the instructions of the named stage, after its FROM.
+func stageOf(ins []instr, name string) []instr {
+	for i, in := range ins {
+		if in.cmd == "FROM" && strings.HasSuffix(in.args, " AS "+name) {
+			for j := i + 1; j < len(ins); j++ {
+				if ins[j].cmd == "FROM" {
+					return ins[i+1 : j]
+				}
+			}
+			return ins[i+1:]
+		}
+	}
+	return nil
+}
+
 func notes(t *testing.T) *inspect.App { return inspectDir(t, "../tests/fixtures/notes", ".") }
 
 func render(t *testing.T, app *inspect.App, mod func(*Options)) string {
@@ -104,7 +119,7 @@ func render(t *testing.T, app *inspect.App, mod func(*Options)) string {
 func TestRenderMirrorsThePipeline(t *testing.T) {
 	out := render(t, notes(t), nil)
 	ins := parse(t, out)
-	assert.Equal(t, []string{"node:22-bookworm-slim AS base", "base AS deps", "deps AS builder", "golang:1.26-bookworm AS migrator", "debian:bookworm-slim AS runner"}, find(ins, "FROM"))
+	assert.Equal(t, []string{"node:22-bookworm-slim AS base", "base AS deps", "deps AS builder", "golang:1.26-bookworm AS migrator", "debian:bookworm-slim AS rootfs", "scratch AS runner"}, find(ins, "FROM"))
 	runs := strings.Join(find(ins, "RUN"), "\n")
 	assert.Contains(t, runs, "--mount=type=cache,id=slipway-npm-store,target=/root/.npm npm ci --ignore-scripts && npm rebuild", "frozen install with a cached store, scripts off, then rebuild")
 	assert.Contains(t, runs, "--mount=type=secret,id=build_env,target=/run/secrets/build_env export DATABASE_URL=postgresql://slipway:build-placeholder@localhost:5432/build PRISMA_SCHEMA_ENGINE_BINARY=/app/package.json", "prisma generate gets the placeholders inline")
@@ -112,7 +127,18 @@ func TestRenderMirrorsThePipeline(t *testing.T) {
 	copies := find(ins, "COPY")
 	// The install sees the lockfile and package.json before the source.
 	assert.Equal(t, []string{"package.json /app/package.json", "package-lock.json /app/package-lock.json", ". /app/"}, copies[:3])
-	assert.Contains(t, copies, "--from=base /usr/local/bin/node /usr/local/bin/node")
+	// The runner is the root filesystem rootfs.sh assembles in Debian from
+	// the Node binary, as the pipeline's runnerRootfs, and nothing else.
+	assert.Contains(t, runs, "apt-get install -y -qq --no-install-recommends ca-certificates libstdc++6 binutils", "the rootfs stage has what rootfs.sh needs")
+	assert.Contains(t, runs, "sh /stage/rootfs.sh /stage/node /rootfs", "rootfs.sh runs into /rootfs")
+	assert.Contains(t, copies, "--from=base /usr/local/bin/node /stage/node")
+	assert.Contains(t, out, "COPY <<'EOF' /stage/rootfs.sh\n"+scripts(t).Rootfs+"EOF\n", "rootfs.sh is written verbatim")
+	runner := stageOf(ins, "runner")
+	assert.Equal(t, instr{cmd: "COPY", args: "--from=rootfs /rootfs/ /"}, runner[0], "the runner starts from the assembled root filesystem")
+	assert.Empty(t, find(runner, "RUN"), "the runner has no coreutils to run")
+	assert.Equal(t, "PATH=/usr/local/bin:/usr/bin:/bin SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt", find(runner, "ENV")[0])
+	assert.Contains(t, find(runner, "COPY"), "--from=rootfs --chown=1001:1001 /empty/ /app/.next/cache/", "the server owns its cache dir")
+	assert.NotContains(t, out, "useradd", "rootfs.sh writes the users")
 	assert.Contains(t, copies, "prisma/migrations /app/prisma/migrations")
 	assert.Contains(t, copies, "--from=migrator /out/slipway-migrate /usr/local/bin/slipway-migrate")
 	assert.Equal(t, []string{`["/usr/local/bin/slipway-migrate", "start", "--"]`}, find(ins, "ENTRYPOINT"))
@@ -141,6 +167,10 @@ func TestRenderAlpine(t *testing.T) {
 	assert.Contains(t, runs, "adduser -S -u 1001 -G nodejs -H nextjs")
 	assert.NotContains(t, runs, "apt-get")
 	assert.NotContains(t, strings.Join(find(ins, "COPY"), "\n"), "/usr/local/bin/node", "Alpine's runner has its own node")
+	assert.NotContains(t, out, "AS rootfs", "Alpine's runner is not assembled")
+	assert.Contains(t, runs, "mkdir -p /app/.next/cache && chown 1001:1001 /app/.next/cache")
+	_, err := Render(notes(t), Options{NodeImage: "node:22-alpine", Scripts: Scripts{Healthcheck: "x"}})
+	assert.NoError(t, err, "Alpine needs no rootfs script")
 }
 
 func TestRenderWithoutMigrations(t *testing.T) {
@@ -186,6 +216,8 @@ func TestRenderErrors(t *testing.T) {
 		"healthcheck": {func(o *Options) { o.Scripts.Healthcheck = "" }, "Scripts.Healthcheck is empty"},
 		"start":       {func(o *Options) { o.Migrator = MigratorPrisma; o.Scripts.PrismaStart = "" }, "Scripts.PrismaStart is empty"},
 		"heredoc":     {func(o *Options) { o.Scripts.Healthcheck = "x\nEOF\ny" }, "would end its heredoc early"},
+		"rootfs":      {func(o *Options) { o.Scripts.Rootfs = "" }, "Scripts.Rootfs is empty"},
+		"rootfs EOF":  {func(o *Options) { o.Scripts.Rootfs = "EOF\n" }, "the rootfs script has a line"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -21,12 +21,15 @@ func scripts(t *testing.T) Scripts {
 	require.NoError(t, err)
 	start, err := os.ReadFile("../pipeline/assets/prisma-start.sh")
 	require.NoError(t, err)
-	return Scripts{Healthcheck: string(hc), PrismaStart: string(start)}
+	rootfs, err := os.ReadFile("../pipeline/assets/rootfs.sh")
+	require.NoError(t, err)
+	return Scripts{Healthcheck: string(hc), PrismaStart: string(start), Rootfs: string(rootfs)}
 }
 
 var goldenScripts = Scripts{
 	Healthcheck: "// healthcheck.cjs: exit 0 when GET $SLIPWAY_HEALTH_PATH answers 2xx or 3xx\n",
 	PrismaStart: "#!/bin/sh\n# start.sh: prisma migrate deploy unless SLIPWAY_MIGRATE_ON_START=false\nexec \"$@\"\n",
+	Rootfs:      "#!/bin/sh\n# rootfs.sh NODE OUT: Node, its libraries, /bin/sh, CA certificates and users into OUT\n",
 }
 
 // inspectDir inspects the app at dir inside root, as the pipeline does.

@@ -37,7 +37,7 @@ var ErrBadOption = errors.New("bad dockerfile option")
 // defaults above, except MigrateOnStart, which is off when false.
 type Options struct {
 	NodeImage      string // image of the build stages (and of the runner when it is Alpine)
-	RunnerImage    string // glibc runner base; Node's binary is copied in
+	RunnerImage    string // Debian image the glibc runner's root filesystem is assembled in
 	GolangImage    string // image that builds slipway-migrate
 	Port           int
 	HealthPath     string
@@ -64,11 +64,13 @@ type Release struct {
 	URL      string
 }
 
-// Scripts are the files the runner carries, written into the Dockerfile as
-// heredocs. Healthcheck is always needed, PrismaStart with MigratorPrisma.
+// Scripts are the files the build uses, written into the Dockerfile as
+// heredocs. Healthcheck is always needed, PrismaStart with MigratorPrisma,
+// Rootfs with a glibc (non-Alpine) Node image.
 type Scripts struct {
 	Healthcheck string // node script the HEALTHCHECK runs
 	PrismaStart string // sh entrypoint: prisma migrate deploy, then exec "$@"
+	Rootfs      string // sh script that assembles the runner's root filesystem: rootfs.sh NODE OUT
 }
 
 var (

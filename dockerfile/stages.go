@@ -15,12 +15,17 @@ func (r *renderer) header() {
 		name = "app"
 	}
 	tag := strings.NewReplacer("@", "", "/", "-").Replace(name)
+	stages := []string{"base -> deps -> builder -> runner, with the migrator in a stage of its own."}
+	if !r.alpine() {
+		stages = []string{"base -> deps -> builder -> runner, with the migrator and the runner's root",
+			"filesystem in stages of their own."}
+	}
 	r.line("# syntax=docker/dockerfile:1")
-	r.comment(
-		"",
+	r.comment("",
 		"The production image of "+name+", rendered by Slipway (`dagger call dockerfile`)",
-		"from what it detected in the app. It builds what `dagger call image` builds:",
-		"base -> deps -> builder -> runner, with the migrator in a stage of its own.",
+		"from what it detected in the app. It builds what `dagger call image` builds:")
+	r.comment(stages...)
+	r.comment(
 		"No clock time or random value enters a layer, so rebuilds hit the cache.",
 		"",
 		"Build with BuildKit (Docker's default builder since 23.0):",
@@ -255,6 +260,24 @@ func (r *renderer) prismaCLI() {
 		sh([]string{"npm", "install", "--no-save", "--no-package-lock", "--omit=dev", "--ignore-scripts", "prisma@" + version}))
 }
 
+// rootfs assembles the glibc runner's root filesystem in a Debian stage with
+// the pipeline's rootfs.sh, from the Node binary of the base.
+func (r *renderer) rootfs() {
+	uid := strconv.Itoa(runnerUID)
+	r.stage(r.o.RunnerImage, "rootfs",
+		"rootfs: the runner's root filesystem, assembled in Debian by rootfs.sh: Node's",
+		"binary (stripped; no npm, corepack or yarn), the shared libraries it and /bin/sh",
+		"load, /bin/sh (dash), CA certificates, and the users root and nextjs ("+uid+").",
+		"No package manager and no coreutils reach the image.")
+	r.run(nil,
+		"apt-get update -qq",
+		"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates libstdc++6 binutils >/dev/null")
+	r.copyFrom("base", "/usr/local/bin/node", rootfsNode)
+	r.heredoc(rootfsScript, r.o.Scripts.Rootfs, "")
+	r.comment("/empty becomes the server's own .next/cache in the runner, which has no mkdir.")
+	r.run(nil, sh([]string{"sh", rootfsScript, rootfsNode, rootfsOut}), "mkdir /empty")
+}
+
 // runner is the production image.
 func (r *renderer) runner() {
 	a, o := r.app, r.o
@@ -270,24 +293,23 @@ func (r *renderer) runner() {
 			"addgroup -S -g "+uid+" nodejs",
 			"adduser -S -u "+uid+" -G nodejs -H nextjs")
 	} else {
-		r.stage(o.RunnerImage, "runner",
-			"runner: Debian slim plus Node's binary alone (no npm, corepack or yarn), as the",
-			"non-root user nextjs ("+uid+"), with the standalone server, static assets, public",
-			"files and migrations. The app's files stay owned by root: the server can't change them.")
-		r.run(nil,
-			"apt-get update -qq",
-			"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates libstdc++6 >/dev/null",
-			"rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log",
-			"groupadd --system --gid "+uid+" nodejs",
-			"useradd --system --uid "+uid+" --gid nodejs --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin nextjs")
-		r.copyFrom("base", "/usr/local/bin/node", "/usr/local/bin/node")
+		r.stage("scratch", "runner",
+			"runner: the root filesystem above on no base image, as the non-root user nextjs",
+			"("+uid+"), with the standalone server, static assets, public files and migrations.",
+			"The app's files stay owned by root: the server can't change them.")
+		r.copyFrom("rootfs", rootfsOut+"/", "/")
+		r.env([2]string{"PATH", runnerPath}, [2]string{"SSL_CERT_FILE", caBundle})
 	}
 	// WORKDIR before the copies: set last, its mkdir can repeat /app in a layer.
 	r.line("WORKDIR %s", workdir)
 	r.copyFrom("builder", r.appPath(".next", "standalone")+"/", workdir+"/")
 	r.copyFrom("builder", r.appPath(".next", "static"), r.appPath(".next", "static"))
 	r.copyFrom("builder", r.appPath("public"), r.appPath("public"))
-	r.run(nil, "mkdir -p "+r.appPath(".next", "cache"), "chown "+owner+" "+r.appPath(".next", "cache"))
+	if r.alpine() {
+		r.run(nil, "mkdir -p "+r.appPath(".next", "cache"), "chown "+owner+" "+r.appPath(".next", "cache"))
+	} else {
+		r.line("COPY --from=rootfs --chown=%s /empty/ %s/", owner, r.appPath(".next", "cache"))
+	}
 	r.comment("The HEALTHCHECK runs this with Node, so the image needs neither wget nor curl.")
 	r.heredoc(healthcheckPath, o.Scripts.Healthcheck, "")
 	env := [][2]string{

@@ -26,7 +26,7 @@ func (p *Pipeline) DockerfileOptions(ctx context.Context) (dockerfile.Options, e
 		MigrateOnStart: p.cfg.MigrateOnStart,
 		BuildEnv:       p.cfg.BuildEnv,
 		Release:        dockerfile.Release{Version: r.Version, Revision: r.Revision, Created: r.Created, URL: r.URL},
-		Scripts:        dockerfile.Scripts{Healthcheck: healthcheckJS, PrismaStart: prismaStartSh},
+		Scripts:        dockerfile.Scripts{Healthcheck: healthcheckJS, PrismaStart: prismaStartSh, Rootfs: rootfsSh},
 	}, nil
 }
 

@@ -3,6 +3,9 @@
 package tests
 
 import (
+	"archive/tar"
+	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -41,9 +44,10 @@ func TestDockerfileBuildsAnImageThatPassesSmoke(t *testing.T) {
 	user, err := image.User(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, "1001:1001", user, "the image's USER")
-	uid, err := image.WithExec([]string{"id", "-u"}).Stdout(ctx)
+	// The runner has no coreutils: Node says who it runs as.
+	uid, err := image.WithExec([]string{"node", "-p", "process.getuid() + ':' + process.getgid()"}).Stdout(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, "1001", strings.TrimSpace(uid), "processes run as nextjs")
+	assert.Equal(t, "1001:1001", strings.TrimSpace(uid), "processes run as nextjs:nodejs")
 
 	hc := image.DockerHealthcheck()
 	args, err := hc.Args(ctx)
@@ -59,7 +63,7 @@ func TestDockerfileBuildsAnImageThatPassesSmoke(t *testing.T) {
 
 	// The secret reached `next build` (the prerendered page has it) and
 	// stayed out of the image config.
-	page, err := image.WithExec([]string{"cat", "/app/.next/server/app/index.html"}).Stdout(ctx)
+	page, err := image.WithExec([]string{"node", "-e", `process.stdout.write(require("fs").readFileSync("/app/.next/server/app/index.html", "utf8"))`}).Stdout(ctx)
 	require.NoError(t, err)
 	assert.Contains(t, page, appName, "the build read NEXT_PUBLIC_APP_NAME from the build secret")
 	vars, err := image.EnvVariables(ctx)
@@ -73,6 +77,40 @@ func TestDockerfileBuildsAnImageThatPassesSmoke(t *testing.T) {
 	out, err := p.Smoke(ctx, image, []string{"/", "/api/notes"})
 	require.NoError(t, err, "the Dockerfile's image migrates and serves")
 	t.Log(out)
+
+	// The same base as the pipeline's image: outside /app, the same files
+	// with the same types, modes and owners; and about the same size.
+	built := exportImage(t, image, dagger.ImageLayerCompressionGzip)
+	built.requireIntact(t)
+	img, err := p.Image(ctx)
+	require.NoError(t, err)
+	piped := exportImage(t, img, dagger.ImageLayerCompressionGzip)
+	builtFiles, pipedFiles := built.files(), piped.files()
+	base := baseFiles(builtFiles)
+	assert.Contains(t, base, "usr/local/bin/node 0 755 0", "the Dockerfile's image has the rootfs's node")
+	assert.Equal(t, baseFiles(pipedFiles), base, "files outside /app: pipeline's image vs the Dockerfile's")
+	cache, ok := builtFiles["app/.next/cache"]
+	if assert.True(t, ok, "the Dockerfile's image has no .next/cache") {
+		assert.Equal(t, byte(tar.TypeDir), cache.Type, ".next/cache is a directory")
+		assert.Equal(t, 1001, cache.UID, "the runner user owns .next/cache")
+	}
+	bs, ps := built.uncompressedSize(), piped.uncompressedSize()
+	t.Logf("runner, uncompressed: Dockerfile %d bytes (%.1f MB) in %d layers, pipeline %d bytes (%.1f MB) in %d layers",
+		bs, float64(bs)/1e6, len(built.Layers), ps, float64(ps)/1e6, len(piped.Layers))
+	assert.InEpsilon(t, ps, bs, 0.02, "the Dockerfile's image (%d bytes) is within 2%% of the pipeline's (%d bytes)", bs, ps)
+}
+
+// baseFiles lists the files outside /app as "name type mode uid", sorted.
+func baseFiles(files map[string]layerEntry) []string {
+	var out []string
+	for name, e := range files {
+		if name == "app" || strings.HasPrefix(name, "app/") {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s %c %o %d", name, e.Type, e.Mode&0o7777, e.UID))
+	}
+	sort.Strings(out)
+	return out
 }
 
 // TestDockerfileFromModule renders the Dockerfile through `dagger call`, as
@@ -82,6 +120,7 @@ func TestDockerfileFromModule(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(out, "# syntax=docker/dockerfile:1\n"), "a Dockerfile, got:\n%s", lastLines(out, 10))
 	assert.Contains(t, out, "ARG SLIPWAY_VERSION=latest")
-	assert.Contains(t, out, "FROM debian:bookworm-slim AS runner")
+	assert.Contains(t, out, "FROM debian:bookworm-slim AS rootfs")
+	assert.Contains(t, out, "FROM scratch AS runner")
 	assert.Contains(t, out, `ENTRYPOINT ["/usr/local/bin/slipway-migrate", "start", "--"]`)
 }

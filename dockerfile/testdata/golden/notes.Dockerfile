@@ -2,7 +2,8 @@
 #
 # The production image of notes, rendered by Slipway (`dagger call dockerfile`)
 # from what it detected in the app. It builds what `dagger call image` builds:
-# base -> deps -> builder -> runner, with the migrator in a stage of its own.
+# base -> deps -> builder -> runner, with the migrator and the runner's root
+# filesystem in stages of their own.
 # No clock time or random value enters a layer, so rebuilds hit the cache.
 #
 # Build with BuildKit (Docker's default builder since 23.0):
@@ -79,22 +80,34 @@ RUN --mount=type=cache,id=slipway-go-mod,target=/go/pkg/mod \
     go get "github.com/slipwayhq/slipway/cmd/slipway-migrate@${SLIPWAY_VERSION}" && \
     go build -trimpath '-ldflags=-s -w' -o /out/slipway-migrate github.com/slipwayhq/slipway/cmd/slipway-migrate
 
-# runner: Debian slim plus Node's binary alone (no npm, corepack or yarn), as the
-# non-root user nextjs (1001), with the standalone server, static assets, public
-# files and migrations. The app's files stay owned by root: the server can't change them.
-FROM debian:bookworm-slim AS runner
+# rootfs: the runner's root filesystem, assembled in Debian by rootfs.sh: Node's
+# binary (stripped; no npm, corepack or yarn), the shared libraries it and /bin/sh
+# load, /bin/sh (dash), CA certificates, and the users root and nextjs (1001).
+# No package manager and no coreutils reach the image.
+FROM debian:bookworm-slim AS rootfs
 RUN apt-get update -qq && \
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates libstdc++6 >/dev/null && \
-    rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log && \
-    groupadd --system --gid 1001 nodejs && \
-    useradd --system --uid 1001 --gid nodejs --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin nextjs
-COPY --from=base /usr/local/bin/node /usr/local/bin/node
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates libstdc++6 binutils >/dev/null
+COPY --from=base /usr/local/bin/node /stage/node
+COPY <<'EOF' /stage/rootfs.sh
+#!/bin/sh
+# rootfs.sh NODE OUT: Node, its libraries, /bin/sh, CA certificates and users into OUT
+EOF
+# /empty becomes the server's own .next/cache in the runner, which has no mkdir.
+RUN sh /stage/rootfs.sh /stage/node /rootfs && \
+    mkdir /empty
+
+# runner: the root filesystem above on no base image, as the non-root user nextjs
+# (1001), with the standalone server, static assets, public files and migrations.
+# The app's files stay owned by root: the server can't change them.
+FROM scratch AS runner
+COPY --from=rootfs /rootfs/ /
+ENV PATH=/usr/local/bin:/usr/bin:/bin \
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
 WORKDIR /app
 COPY --from=builder /app/.next/standalone/ /app/
 COPY --from=builder /app/.next/static /app/.next/static
 COPY --from=builder /app/public /app/public
-RUN mkdir -p /app/.next/cache && \
-    chown 1001:1001 /app/.next/cache
+COPY --from=rootfs --chown=1001:1001 /empty/ /app/.next/cache/
 # The HEALTHCHECK runs this with Node, so the image needs neither wget nor curl.
 COPY <<'EOF' /usr/local/lib/slipway/healthcheck.cjs
 // healthcheck.cjs: exit 0 when GET $SLIPWAY_HEALTH_PATH answers 2xx or 3xx
