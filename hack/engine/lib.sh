@@ -4,8 +4,8 @@
 DAGGER_VERSION=v0.21.8
 SLIPWAY_CACHE=${SLIPWAY_CACHE:-$HOME/.cache/slipway}
 ENGINE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REGISTRY_ADDR=127.0.0.1:5000
-RUN_DIR=/run/slipway
+REGISTRY_ADDR=${SLIPWAY_REGISTRY_ADDR:-127.0.0.1:5000}
+RUN_DIR=${SLIPWAY_RUN_DIR:-/run/slipway}
 mkdir -p "$SLIPWAY_CACHE" "$RUN_DIR"
 
 log() { printf '[dev-engine] %s\n' "$*" >&2; }
