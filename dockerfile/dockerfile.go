@@ -247,15 +247,3 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// cacheName keys per-app caches so two apps never share a .next/cache; the
-// same name as the pipeline's volume.
-func cacheName(app *inspect.App) string {
-	name := strings.NewReplacer("@", "", "/", "-").Replace(app.Name)
-	if name == "" {
-		name = "app"
-	}
-	if app.Dir != "." {
-		name += "-" + strings.ReplaceAll(app.Dir, "/", "-")
-	}
-	return name
-}

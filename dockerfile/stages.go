@@ -124,7 +124,7 @@ func (r *renderer) deps() {
 	}
 	r.line("WORKDIR %s", path.Join(workdir, a.Root))
 	cmds := []string{sh(install)}
-	if rebuild := rebuildCmd(pm); rebuild != nil {
+	if rebuild := pm.RebuildCmd(); rebuild != nil {
 		cmds = append(cmds, sh(rebuild))
 	}
 	r.run([]string{cacheMount("slipway-"+pm.Name+"-store", pm.CacheDir())}, cmds...)
@@ -145,18 +145,6 @@ func (r *renderer) installInputs() []string {
 	return out
 }
 
-// rebuildCmd runs the install scripts of dependencies (native addons) that
-// --ignore-scripts skipped, as the pipeline does.
-func rebuildCmd(pm inspect.PackageManager) []string {
-	switch pm.Name {
-	case inspect.NPM:
-		return []string{"npm", "rebuild"}
-	case inspect.PNPM:
-		return []string{"pnpm", "rebuild"}
-	default:
-		return nil
-	}
-}
 
 // builder is every dependency, then prisma generate, then next build.
 func (r *renderer) builder() {
@@ -202,7 +190,7 @@ func (r *renderer) builder() {
 	if _, ok := a.Scripts["build"]; ok {
 		build = pm.RunCmd("build")
 	}
-	r.run([]string{secretMount, cacheMount("slipway-next-cache-"+cacheName(a), r.appPath(".next", "cache"))},
+	r.run([]string{secretMount, cacheMount("slipway-next-cache-"+a.CacheName(), r.appPath(".next", "cache"))},
 		loadSecret, sh(build))
 	r.comment("The runner takes no .env file and no build cache from the standalone output;",
 		"public/ is optional, so make sure it exists for the copy below.")

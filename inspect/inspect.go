@@ -302,3 +302,16 @@ func (a *App) JSON() ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+// CacheName names the app's own caches (such as .next/cache), so that two
+// apps never share one: the package name, plus the app dir in a monorepo.
+func (a *App) CacheName() string {
+	name := strings.NewReplacer("@", "", "/", "-").Replace(a.Name)
+	if name == "" {
+		name = "app"
+	}
+	if a.Dir != "." && a.Dir != "" {
+		name += "-" + strings.ReplaceAll(a.Dir, "/", "-")
+	}
+	return name
+}

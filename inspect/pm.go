@@ -475,3 +475,17 @@ func (p PackageManager) String() string {
 	}
 	return s
 }
+
+// RebuildCmd runs the install scripts of dependencies (native addons) that an
+// install with --ignore-scripts skipped, without running the app's own root
+// scripts; nil where the manager has no such command (yarn, bun).
+func (p PackageManager) RebuildCmd() []string {
+	switch p.Name {
+	case NPM:
+		return []string{"npm", "rebuild"}
+	case PNPM:
+		return []string{"pnpm", "rebuild"}
+	default:
+		return nil
+	}
+}

@@ -314,3 +314,15 @@ func TestOverrideYarnKeepsBerryFromYarnrc(t *testing.T) {
 	assert.True(t, app.PackageManager.Berry)
 	assert.Equal(t, "yarn.lock", app.PackageManager.Lockfile)
 }
+
+func TestRebuildCmd(t *testing.T) {
+	assert.Equal(t, []string{"npm", "rebuild"}, PackageManager{Name: NPM}.RebuildCmd())
+	assert.Equal(t, []string{"pnpm", "rebuild"}, PackageManager{Name: PNPM}.RebuildCmd())
+	assert.Nil(t, PackageManager{Name: Yarn, Berry: true}.RebuildCmd(), "yarn has no rebuild")
+}
+
+func TestCacheName(t *testing.T) {
+	assert.Equal(t, "notes", (&App{Name: "notes", Dir: "."}).CacheName())
+	assert.Equal(t, "acme-web-apps-web", (&App{Name: "@acme/web", Dir: "apps/web"}).CacheName())
+	assert.Equal(t, "app", (&App{Dir: "."}).CacheName())
+}

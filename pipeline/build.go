@@ -98,24 +98,12 @@ func (p *Pipeline) installed(app *inspect.App, production bool) *dagger.Containe
 		install = append(install, "--ignore-scripts")
 	}
 	ctr = ctr.WithExec(install)
-	if rebuild := rebuildCmd(pm); rebuild != nil {
+	if rebuild := pm.RebuildCmd(); rebuild != nil {
 		ctr = ctr.WithExec(rebuild)
 	}
 	return ctr.WithWorkdir(p.appPath())
 }
 
-// rebuildCmd runs the install scripts of dependencies (native addons), which
-// --ignore-scripts skipped, without running the app's own.
-func rebuildCmd(pm inspect.PackageManager) []string {
-	switch pm.Name {
-	case inspect.NPM:
-		return []string{"npm", "rebuild"}
-	case inspect.PNPM:
-		return []string{"pnpm", "rebuild"}
-	default:
-		return nil // yarn and bun: scripts of dependencies stay off
-	}
-}
 
 func installPatterns(app *inspect.App) []string {
 	var pats []string
@@ -160,7 +148,7 @@ func (p *Pipeline) Build(ctx context.Context) (*dagger.Container, error) {
 	ctr := p.installed(app, false).
 		WithDirectory(workdir, p.cfg.Source).
 		WithEnvVariable(nextTelemetryVar, "1").
-		WithMountedCache(p.appPath(".next", "cache"), p.dag.CacheVolume("slipway-next-cache-"+cacheName(app)))
+		WithMountedCache(p.appPath(".next", "cache"), p.dag.CacheVolume("slipway-next-cache-"+app.CacheName()))
 	for _, kv := range p.cfg.BuildEnv {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
@@ -217,17 +205,6 @@ func (p *Pipeline) withBuildSecret(args []string) []string {
 	return append([]string{"sh", "-c", script, "sh"}, args...)
 }
 
-// cacheName keys per-app caches so two apps never share a .next/cache.
-func cacheName(app *inspect.App) string {
-	name := strings.NewReplacer("@", "", "/", "-").Replace(app.Name)
-	if name == "" {
-		name = "app"
-	}
-	if app.Dir != "." {
-		name += "-" + strings.ReplaceAll(app.Dir, "/", "-")
-	}
-	return name
-}
 
 // Test runs the app's own `test` script in the build container; ran is false
 // when the app has none.
