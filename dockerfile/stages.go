@@ -145,7 +145,6 @@ func (r *renderer) installInputs() []string {
 	return out
 }
 
-
 // builder is every dependency, then prisma generate, then next build.
 func (r *renderer) builder() {
 	a, o := r.app, r.o

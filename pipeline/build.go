@@ -104,7 +104,6 @@ func (p *Pipeline) installed(app *inspect.App, production bool) *dagger.Containe
 	return ctr.WithWorkdir(p.appPath())
 }
 
-
 func installPatterns(app *inspect.App) []string {
 	var pats []string
 	for _, in := range app.InstallInputs {
@@ -204,7 +203,6 @@ func (p *Pipeline) withBuildSecret(args []string) []string {
 	script := "set -a && . " + buildSecretPath + ` && set +a && exec "$@"`
 	return append([]string{"sh", "-c", script, "sh"}, args...)
 }
-
 
 // Test runs the app's own `test` script in the build container; ran is false
 // when the app has none.
