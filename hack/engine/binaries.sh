@@ -78,12 +78,13 @@ dagger_bins_up() {
 	(
 		cd "$dir" || exit 1
 		export GOFLAGS=-mod=mod GONOSUMDB=github.com/vito/midterm,github.com/danielgatis/go-ansicode GOSUMDB=off
-		for b in "${DAGGER_BINS[@]}"; do
-			echo "building cmd/$b"
-			CGO_ENABLED=0 go build -trimpath -tags dfexcludepatterns,dfparents \
-				-ldflags "-s -w -X github.com/dagger/dagger/engine.Version=$DAGGER_VERSION -X github.com/dagger/dagger/engine.Tag=$DAGGER_VERSION" \
-				-o "$BIN_CACHE/dagger-$b" "github.com/dagger/dagger/cmd/$b" || exit 1
-		done
+		# one invocation, so the packages they share compile once, in parallel
+		rm -rf out && mkdir out
+		echo "building ${DAGGER_BINS[*]}"
+		CGO_ENABLED=0 go build -trimpath -tags dfexcludepatterns,dfparents \
+			-ldflags "-s -w -X github.com/dagger/dagger/engine.Version=$DAGGER_VERSION -X github.com/dagger/dagger/engine.Tag=$DAGGER_VERSION" \
+			-o out/ "${DAGGER_BINS[@]/#/github.com/dagger/dagger/cmd/}" || exit 1
+		for b in "${DAGGER_BINS[@]}"; do mv "out/$b" "$BIN_CACHE/dagger-$b" || exit 1; done
 	) || return 1
 	stamp dagger-bins "$fp"
 }

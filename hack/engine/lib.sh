@@ -47,5 +47,21 @@ need_pkgs() {
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# parallel NAME CMDS NAME CMDS: run each command list in a subshell at once;
+# fail, naming it, when one fails.
+parallel() {
+	local names=() pids=() i rc=0
+	while (($#)); do
+		names+=("$1")
+		(eval "$2") &
+		pids+=($!)
+		shift 2
+	done
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}" || { log "${names[$i]} failed"; rc=1; }
+	done
+	return "$rc"
+}
+
 # pid_alive FILE: true when the PID recorded in FILE runs.
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
