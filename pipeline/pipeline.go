@@ -11,23 +11,25 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/slipwayhq/slipway/dockerfile"
 	"github.com/slipwayhq/slipway/inspect"
 	"github.com/slipwayhq/slipway/internal/dagger"
 )
 
-// Defaults shared by the module's pragmas and standalone callers.
+// Defaults shared by the module's pragmas and standalone callers; the
+// Dockerfile renderer holds the values, so both build the same image.
 const (
-	DefaultNodeImage     = "node:22-bookworm-slim"
-	DefaultRunnerImage   = "debian:bookworm-slim"
+	DefaultNodeImage     = dockerfile.DefaultNodeImage
+	DefaultRunnerImage   = dockerfile.DefaultRunnerImage
 	DefaultPostgresImage = "postgres:15"
-	DefaultGolangImage   = "golang:1.26-bookworm"
-	DefaultHealthPath    = "/api/health"
-	DefaultPort          = 3000
+	DefaultGolangImage   = dockerfile.DefaultGolangImage
+	DefaultHealthPath    = dockerfile.DefaultHealthPath
+	DefaultPort          = dockerfile.DefaultPort
 
 	// MigratorSlipway is Slipway's own static migrator; MigratorPrisma copies
 	// the Prisma CLI into the runner, as the reference Dockerfile does.
-	MigratorSlipway = "slipway"
-	MigratorPrisma  = "prisma"
+	MigratorSlipway = dockerfile.MigratorSlipway
+	MigratorPrisma  = dockerfile.MigratorPrisma
 
 	// RunnerUID is the runner's non-root user (nextjs) and group (nodejs).
 	RunnerUID = 1001
