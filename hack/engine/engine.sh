@@ -12,7 +12,10 @@ QUERYBUILDER_VERSION=v0.0.0-20260402040506-574a5e81cb59
 
 # host_up: the Debian packages and host settings the engine relies on.
 host_up() {
-	need_pkgs iptables dnsmasq-base git debootstrap tini ca-certificates jq || return 1
+	# Everything the later steps need, installed here once: they run in
+	# parallel, and two apt-gets at once fail on dpkg's lock.
+	need_pkgs iptables dnsmasq-base git debootstrap tini ca-certificates jq curl \
+		libseccomp-dev pkg-config gcc || return 1
 	local b
 	# The engine looks for these in /usr/bin; Debian puts them in /usr/sbin.
 	for b in xtables-legacy-multi xtables-nft-multi; do
