@@ -155,7 +155,7 @@ func (p *Pipeline) withPrismaCLI(ctr *dagger.Container, app *inspect.App, pr *in
 		WithWorkdir(prismaCLIDir).
 		WithExec([]string{"npm", "install", "--no-save", "--no-package-lock", "--omit=dev", "--ignore-scripts", "prisma@" + version}).
 		Directory(path.Join(prismaCLIDir, "node_modules"))
-	files := p.cfg.Source.Filter(dagger.DirectoryFilterOpts{Include: prismaFiles(app, pr)})
+	files := p.cfg.Source.Filter(dagger.DirectoryFilterOpts{Include: prismaFiles(pr)})
 	return ctr.
 		WithDirectory(p.appPath("node_modules"), cli).
 		WithDirectory(workdir, files).
@@ -164,7 +164,7 @@ func (p *Pipeline) withPrismaCLI(ctr *dagger.Container, app *inspect.App, pr *in
 		WithEntrypoint([]string{startScriptPath})
 }
 
-func prismaFiles(app *inspect.App, pr *inspect.Prisma) []string {
+func prismaFiles(pr *inspect.Prisma) []string {
 	pats := []string{pr.Schema, pr.Schema + "/**"}
 	if pr.Config != "" {
 		pats = append(pats, pr.Config)

@@ -108,15 +108,28 @@ func prisma6(t *testing.T) *dagger.Container {
 		WithDirectory("prisma/migrations", source(fixtureNotes).Directory("prisma/migrations"))
 }
 
-// prismaRun is one run of Prisma's CLI against db: its exit code and its
+// prismaRun is one run of the Prisma CLI against db: its exit code and its
 // stdout and stderr together.
 func prismaRun(t *testing.T, ctx context.Context, ctr *dagger.Container, db *pipeline.DB, args ...string) (int, string) {
 	t.Helper()
+	return runAgainst(t, ctx, ctr, db, append([]string{"npx", "--no-install", "prisma"}, args...))
+}
+
+// slipwayRun is one run of the image's slipway-migrate against db: its exit
+// code and its stdout and stderr together.
+func slipwayRun(t *testing.T, ctx context.Context, image *dagger.Container, db *pipeline.DB, args ...string) (int, string) {
+	t.Helper()
+	return runAgainst(t, ctx, image, db, append([]string{migratorBin}, args...))
+}
+
+// runAgainst runs cmd in ctr bound to db, whatever its exit code.
+func runAgainst(t *testing.T, ctx context.Context, ctr *dagger.Container, db *pipeline.DB, cmd []string) (int, string) {
+	t.Helper()
 	start := time.Now()
 	ran, err := withDB(ctr, db, "DATABASE_URL").
-		WithExec(append([]string{"npx", "--no-install", "prisma"}, args...), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny}).
+		WithExec(cmd, dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny}).
 		Sync(ctx)
-	require.NoError(t, err, "prisma %s", strings.Join(args, " "))
+	require.NoError(t, err, "%s", strings.Join(cmd, " "))
 	code, err := ran.ExitCode(ctx)
 	require.NoError(t, err)
 	stdout, err := ran.Stdout(ctx)
@@ -124,26 +137,8 @@ func prismaRun(t *testing.T, ctx context.Context, ctr *dagger.Container, db *pip
 	stderr, err := ran.Stderr(ctx)
 	require.NoError(t, err)
 	out := stdout + stderr
-	t.Logf("prisma %s: exit %d after %s:\n%s", strings.Join(args, " "), code, time.Since(start).Round(time.Millisecond), out)
+	t.Logf("%s: exit %d after %s:\n%s", strings.Join(cmd, " "), code, time.Since(start).Round(time.Millisecond), out)
 	return code, out
-}
-
-// slipwayRun is one run of the image's slipway-migrate against db: its exit
-// code and its stdout and stderr together.
-func slipwayRun(t *testing.T, ctx context.Context, image *dagger.Container, db *pipeline.DB, args ...string) (int, string) {
-	t.Helper()
-	ran, err := withDB(image, db, "DATABASE_URL").
-		WithExec(append([]string{migratorBin}, args...), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny}).
-		Sync(ctx)
-	require.NoError(t, err, "slipway-migrate %s", strings.Join(args, " "))
-	code, err := ran.ExitCode(ctx)
-	require.NoError(t, err)
-	stdout, err := ran.Stdout(ctx)
-	require.NoError(t, err)
-	stderr, err := ran.Stderr(ctx)
-	require.NoError(t, err)
-	t.Logf("slipway-migrate %s: exit %d:\n%s%s", strings.Join(args, " "), code, stdout, stderr)
-	return code, stdout + stderr
 }
 
 // fixtureChecksums is "name|sha256 hex of migration.sql" for each of the
