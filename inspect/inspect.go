@@ -89,6 +89,44 @@ type Prisma struct {
 	Migrations         string   `json:"migrations,omitempty"`     // migrations dir
 	MigrationNames     []string `json:"migrationNames,omitempty"` // folder names holding migration.sql, sorted
 	Adapters           []string `json:"adapters,omitempty"`       // @prisma/adapter-* deps
+	// Dir is where Prisma commands run: the folder of the Prisma config, or
+	// of the workspace package that owns the schema (e.g. packages/db).
+	Dir string `json:"dir,omitempty"`
+	// Package is the workspace package that owns the schema when it is not
+	// the app itself (e.g. @acme/db), found through the app's dependencies.
+	Package string `json:"package,omitempty"`
+	// DatabaseVars is every variable that holds the database URL, and what
+	// each is for. URLEnv is the one migrations read.
+	DatabaseVars []DatabaseVar `json:"databaseVars,omitempty"`
+}
+
+// DatabaseVar is one variable that holds the database URL.
+type DatabaseVar struct {
+	Name string `json:"name"`
+	// Runtime: the app's own client reads it at run time (often pooled).
+	Runtime bool `json:"runtime,omitempty"`
+	// Migrations: prisma migrate reads it (schema url or directUrl, the
+	// config's datasource url, or a fallback in its chain).
+	Migrations bool `json:"migrations,omitempty"`
+	// Shadow: the shadow database of `prisma migrate dev`; never production.
+	Shadow bool `json:"shadow,omitempty"`
+	// Sources says where it was found, e.g. "prisma.config.ts (datasource.url)".
+	Sources []string `json:"sources,omitempty"`
+}
+
+// DatabaseVarNames returns the names of every database variable, migrations'
+// first; with none detected, URLEnv alone.
+func (p *Prisma) DatabaseVarNames() []string {
+	names := []string{}
+	if p.URLEnv != "" {
+		names = append(names, p.URLEnv)
+	}
+	for _, v := range p.DatabaseVars {
+		if v.Name != p.URLEnv {
+			names = append(names, v.Name)
+		}
+	}
+	return names
 }
 
 // EnvVar is one entry of .env.example.

@@ -31,6 +31,14 @@ type PackageManager struct {
 	Berry    bool   `json:"berry,omitempty"`    // yarn 2+
 	Lockfile string `json:"lockfile,omitempty"` // path relative to the source root
 	Source   string `json:"source"`             // "lockfile" | "packageManager field" | "override" | "default"
+	// Range is the version range installed when Version is empty: the newest
+	// release that reads the app's lockfile and configuration (e.g. "10" for
+	// pnpm); "" means the one the Node image bundles (npm, yarn classic).
+	Range string `json:"range,omitempty"`
+	// Why says how the version was chosen, for inspect's report.
+	Why string `json:"why,omitempty"`
+	// LockfileVersion is the lockfile's own format version (e.g. "9.0").
+	LockfileVersion string `json:"lockfileVersion,omitempty"`
 }
 
 // lockfiles maps lockfile names to managers, in the order used when several

@@ -1,7 +1,7 @@
 # The local registry and the base images it serves, for hack/dev-engine.
 # Sourced after lib.sh, never run. The engine uses the registry as its
-# docker.io mirror, so From("node:22-bookworm-slim") pulls what is pushed here
-# as $REGISTRY_ADDR/library/node:22-bookworm-slim.
+# docker.io mirror, so From("node:24-bookworm-slim") pulls what is pushed here
+# as $REGISTRY_ADDR/library/node:24-bookworm-slim.
 #
 # Public: tools_up, registry_up, registry_down, registry_status,
 # debian_rootfs_tar, images_up, images_status. Helpers start with _img_.
@@ -10,8 +10,8 @@
 IMG_CRANE_PKG=github.com/google/go-containerregistry/cmd/crane@v0.22.1
 IMG_REGISTRY_PKG=github.com/distribution/distribution/v3/cmd/registry@v3.0.0
 IMG_SUITE=bookworm
-IMG_NODE22=(22.23.3 10.9.9 0.34.7) # node, npm, corepack
-IMG_NODE20=(20.20.2 10.8.2 0.34.6)
+IMG_NODE24=(24.22.3 11.21.2 0.34.7) # node, npm, corepack
+IMG_NODE22=(22.23.3 10.9.9 0.34.7)
 IMG_YARN_VERSION=1.22.22
 IMG_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 IMG_PG_MAJOR=15
@@ -440,7 +440,7 @@ _img_go_layer() {
 _img_ref() {
 	case $1 in
 	debian) echo "$REGISTRY_ADDR/library/debian:$IMG_SUITE-slim" ;;
-	node22 | node20) echo "$REGISTRY_ADDR/library/node:${1#node}-$IMG_SUITE-slim" ;;
+	node24 | node22) echo "$REGISTRY_ADDR/library/node:${1#node}-$IMG_SUITE-slim" ;;
 	postgres) echo "$REGISTRY_ADDR/library/postgres:$IMG_PG_MAJOR" ;;
 	golang) echo "$REGISTRY_ADDR/library/golang:$(_img_go_minor)-$IMG_SUITE" ;;
 	esac
@@ -456,13 +456,13 @@ _img_extra_tags() {
 _img_go_version() { local v; v=$(go env GOVERSION) && echo "${v#go}"; }
 _img_go_minor() { local v; v=$(_img_go_version) && echo "${v%.*}"; }
 
-IMG_NAMES=(debian node22 node20 postgres golang)
+IMG_NAMES=(debian node24 node22 postgres golang)
 
-# _img_node_spec NAME: "node npm corepack" versions of image node22 or node20.
+# _img_node_spec NAME: "node npm corepack" versions of image node24 or node22.
 _img_node_spec() {
 	case $1 in
+	node24) echo "${IMG_NODE24[*]}" ;;
 	node22) echo "${IMG_NODE22[*]}" ;;
-	node20) echo "${IMG_NODE20[*]}" ;;
 	esac
 }
 
@@ -477,7 +477,7 @@ _img_fp() {
 	local name=$1
 	case $name in
 	debian) (cd "$ENGINE_DIR" && fingerprint img-v1 "$(_img_rootfs_fp base)" "$(declare -f _img_build_debian _img_publish)") ;;
-	node22 | node20)
+	node24 | node22)
 		(cd "$ENGINE_DIR" && fingerprint img-v1 "$(_img_rootfs_fp base)" "$(_img_rootfs_fp golang)" \
 			"$(_img_node_spec "$name")" "$IMG_YARN_VERSION" images/node-entrypoint.sh images/node-smoke.sh \
 			"$(declare -f _img_build_node _img_node_layer _img_node_smoke _img_layer_tar _img_publish)")
