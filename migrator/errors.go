@@ -25,6 +25,9 @@ var (
 	ErrFailedMigration = errors.New("a failed migration is recorded in the database")
 	// ErrDatabaseUnavailable: the database did not accept connections in time.
 	ErrDatabaseUnavailable = errors.New("database unavailable")
+	// ErrLockTimeout: another migrator held the migration lock for longer
+	// than Options.LockTimeout (Prisma's P1002 on the advisory lock).
+	ErrLockTimeout = errors.New("timed out waiting for the migration lock")
 )
 
 // ScriptError reports a migration script that failed to apply (Prisma's
@@ -42,7 +45,10 @@ type ScriptError struct {
 	Line, Column int
 	// LineText is the text of that line.
 	LineText string
-	Err      error
+	// Interrupted says why the run stopped the script ("interrupted by
+	// SIGTERM"); "" when the script failed on its own.
+	Interrupted string
+	Err         error
 }
 
 func newScriptError(m Migration, err error) *ScriptError {
@@ -60,6 +66,13 @@ func newScriptError(m Migration, err error) *ScriptError {
 
 func (e *ScriptError) Error() string {
 	var b strings.Builder
+	if e.Interrupted != "" {
+		fmt.Fprintf(&b, "migration %s was %s before it finished, and is recorded as failed: %s", e.Migration, e.Interrupted, e.Message)
+		if e.Code != "" {
+			fmt.Fprintf(&b, " (SQLSTATE %s)", e.Code)
+		}
+		return b.String()
+	}
 	fmt.Fprintf(&b, "migration %s failed: %s", e.Migration, e.Message)
 	if e.Code != "" {
 		fmt.Fprintf(&b, " (SQLSTATE %s)", e.Code)
@@ -76,6 +89,9 @@ func (e *ScriptError) Unwrap() error { return e.Err }
 func (e *ScriptError) Log() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Migration name: %s\n\n", e.Migration)
+	if e.Interrupted != "" {
+		fmt.Fprintf(&b, "The migration was %s before it finished.\n\n", e.Interrupted)
+	}
 	code := e.Code
 	if code == "" {
 		code = "none"

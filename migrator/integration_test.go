@@ -7,7 +7,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -435,4 +437,167 @@ func TestCreatesMissingDatabase(t *testing.T) {
 func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+func openWith(t *testing.T, rawURL string, opts migrator.Options) *migrator.Session {
+	t.Helper()
+	target, err := migrator.ParseURL(rawURL)
+	require.NoError(t, err)
+	if opts.WaitTimeout == 0 {
+		opts.WaitTimeout = 10 * time.Second
+	}
+	opts.Logf = t.Logf
+	s, err := migrator.Open(context.Background(), target, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close(context.Background()) })
+	return s
+}
+
+// A migration applied from a CRLF checkout is accepted from an LF one and the
+// other way round: no warning, no changed checksum, nothing applied again.
+func TestLineEndingsDoNotChangeChecksum(t *testing.T) {
+	lf := initSQL
+	crlf := strings.ReplaceAll(initSQL, "\n", "\r\n")
+	for _, tc := range []struct{ name, applied, checkout string }{
+		{"applied from CRLF, read from LF", crlf, lf},
+		{"applied from LF, read from CRLF", lf, crlf},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url, _ := migratortest.FreshSchema(t)
+			ctx := context.Background()
+			_, err := open(t, url).Migrate(ctx, load(t, map[string]string{"20240101000000_init": tc.applied}))
+			require.NoError(t, err)
+
+			checkout := load(t, map[string]string{"20240101000000_init": tc.checkout, "20240102000000_later": laterSQL})
+			s := open(t, url)
+			res, err := s.Migrate(ctx, checkout)
+			require.NoError(t, err)
+			assert.Empty(t, res.Warnings, "only the line endings differ")
+			assert.Equal(t, []string{"20240101000000_init"}, res.Skipped)
+			assert.Equal(t, []string{"20240102000000_later"}, res.Applied)
+
+			st, err := s.Status(ctx, checkout)
+			require.NoError(t, err)
+			assert.False(t, st.Migrations[0].ChecksumChanged)
+			assert.True(t, st.UpToDate())
+
+			rs := rows(t, migratortest.Conn(t, url))
+			require.Len(t, rs, 2)
+			assert.Equal(t, sha256Hex(tc.applied), rs[0].Checksum, "the recorded checksum is the applied file's")
+			assert.Equal(t, sha256Hex(laterSQL), rs[1].Checksum)
+		})
+	}
+}
+
+// Waiting for another migrator's lock has a limit, with a message that says
+// what holds it and what to do.
+func TestLockTimeout(t *testing.T) {
+	// A database of its own: the advisory lock is per database, and holding
+	// it must not stall tests running against the shared one.
+	url, _ := migratortest.FreshDatabase(t)
+	openWith(t, url, migrator.Options{CreateDatabase: true})
+	ms := load(t, map[string]string{"20240101000000_init": initSQL})
+	ctx := context.Background()
+
+	holder := migratortest.Conn(t, url)
+	_, err := holder.Exec(ctx, "SELECT pg_advisory_lock($1)", migrator.LockKey)
+	require.NoError(t, err)
+
+	s := openWith(t, url, migrator.Options{LockTimeout: 700 * time.Millisecond})
+	begin := time.Now()
+	_, err = s.Migrate(ctx, ms)
+	waited := time.Since(begin)
+	require.ErrorIs(t, err, migrator.ErrLockTimeout)
+	assert.GreaterOrEqual(t, waited, 700*time.Millisecond)
+	assert.Less(t, waited, 5*time.Second)
+	msg := err.Error()
+	assert.Contains(t, msg, "another migration holds the lock (pg_advisory_lock(72707369))")
+	assert.Contains(t, msg, fmt.Sprintf("backend pid %d", holder.PgConn().PID()), "the holder is named")
+	assert.Contains(t, msg, "did not release it after 700ms")
+	assert.Contains(t, msg, "SLIPWAY_MIGRATE_LOCK_TIMEOUT (or --lock-timeout)")
+	assert.Contains(t, msg, "pg_terminate_backend")
+	assert.Equal(t, 0, queryInt(t, holder, "SELECT count(*) FROM information_schema.tables WHERE table_name = '_prisma_migrations'"),
+		"nothing was done without the lock")
+
+	err = s.Resolve(ctx, ms, "20240101000000_init", migrator.ResolveApplied)
+	require.ErrorIs(t, err, migrator.ErrLockTimeout, "resolve waits no longer")
+
+	// Released within the limit: the waiter goes ahead.
+	waiter := openWith(t, url, migrator.Options{LockTimeout: 5 * time.Second})
+	released := make(chan error, 1)
+	time.AfterFunc(300*time.Millisecond, func() {
+		_, err := holder.Exec(context.Background(), "SELECT pg_advisory_unlock($1)", migrator.LockKey)
+		released <- err
+	})
+	res, err := waiter.Migrate(ctx, ms)
+	require.NoError(t, <-released) // holder is the test's again
+	require.NoError(t, err)
+	assert.Equal(t, []string{"20240101000000_init"}, res.Applied)
+}
+
+// A migration interrupted mid-script (SIGTERM cancels the binary's context)
+// is cancelled on the server and recorded as failed, so the next deploy stops
+// at it until it is resolved, as after a failed script.
+func TestInterruptedMigrationIsRecordedAsFailed(t *testing.T) {
+	url, _ := migratortest.FreshSchema(t)
+	slow := "CREATE TABLE \"Slow\" (id int);\nSELECT pg_sleep(5);\n"
+	ms := load(t, map[string]string{"20240101000000_init": initSQL, "20240102000000_slow": slow, "20240103000000_later": laterSQL})
+
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	time.AfterFunc(700*time.Millisecond, func() { cancel(errors.New("interrupted by SIGTERM")) })
+	begin := time.Now()
+	res, err := open(t, url).Migrate(ctx, ms)
+	assert.Less(t, time.Since(begin), 4*time.Second, "the script was cancelled on the server, not waited for")
+	var se *migrator.ScriptError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "20240102000000_slow", se.Migration)
+	assert.Equal(t, "interrupted by SIGTERM", se.Interrupted)
+	assert.Contains(t, err.Error(), "migration 20240102000000_slow was interrupted by SIGTERM before it finished, and is recorded as failed")
+	assert.Equal(t, []string{"20240101000000_init"}, res.Applied)
+
+	conn := migratortest.Conn(t, url)
+	rs := rows(t, conn)
+	require.Equal(t, []string{"20240101000000_init", "20240102000000_slow"}, names(rs), "the later migration is not started")
+	assert.Nil(t, rs[1].FinishedAt)
+	assert.Nil(t, rs[1].RolledBackAt)
+	require.NotNil(t, rs[1].Logs, "the interruption is recorded")
+	assert.Contains(t, *rs[1].Logs, "Migration name: 20240102000000_slow")
+	assert.Contains(t, *rs[1].Logs, "interrupted by SIGTERM")
+	assert.Equal(t, 0, queryInt(t, conn, `SELECT count(*) FROM information_schema.tables WHERE table_name = 'Slow'`),
+		"the script's transaction was rolled back")
+
+	// Like a failed migration (Prisma's P3009): deploy refuses, status says failed.
+	s := open(t, url)
+	_, err = s.Migrate(context.Background(), ms)
+	require.ErrorIs(t, err, migrator.ErrFailedMigration)
+	assert.Contains(t, err.Error(), "migration 20240102000000_slow")
+	assert.Contains(t, err.Error(), "interrupted by SIGTERM")
+	st, err := s.Status(context.Background(), ms)
+	require.NoError(t, err)
+	assert.Equal(t, migrator.StateFailed, st.Migrations[1].State)
+
+	// resolve clears it; the next deploy applies it again, then the rest.
+	require.NoError(t, s.Resolve(context.Background(), ms, "20240102000000_slow", migrator.ResolveRolledBack))
+	fixed := load(t, map[string]string{"20240101000000_init": initSQL, "20240102000000_slow": `CREATE TABLE "Slow" (id int);`, "20240103000000_later": laterSQL})
+	res, err = s.Migrate(context.Background(), fixed)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"20240102000000_slow", "20240103000000_later"}, res.Applied)
+}
+
+// A context cancelled without a cause says so in the logs.
+func TestCancelledMigrationLogsTheContext(t *testing.T) {
+	url, _ := migratortest.FreshSchema(t)
+	ms := load(t, map[string]string{"20240101000000_slow": "SELECT pg_sleep(5);"})
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	_, err := open(t, url).Migrate(ctx, ms)
+	var se *migrator.ScriptError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "interrupted (context deadline exceeded)", se.Interrupted)
+	rs := rows(t, migratortest.Conn(t, url))
+	require.Len(t, rs, 1)
+	assert.Nil(t, rs[0].FinishedAt)
+	require.NotNil(t, rs[0].Logs)
+	assert.Contains(t, *rs[0].Logs, "interrupted (context deadline exceeded)")
 }

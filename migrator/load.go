@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -40,10 +41,49 @@ func Checksum(script []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Load reads the migrations under dir in fsys: every sub-folder that holds a
-// migration.sql, in byte order of the folder names, as Prisma orders them.
-// It refuses a migration_lock.toml whose provider is not PostgreSQL.
-// A directory with no migrations yields an empty slice and no error.
+// MatchesChecksum reports whether checksum, as recorded on the database,
+// stands for this script. Like Prisma it accepts the checksum of the file and
+// that of the file with CRLF line endings turned into LF, so a migration
+// applied from an LF checkout is accepted from a CRLF one (git's autocrlf on
+// Windows). It also accepts the file with every line ending turned into CRLF,
+// so a migration applied from a CRLF checkout is accepted from an LF one.
+// Like Prisma, it reads a recorded checksum that is not 64 characters long as
+// written by old Prisma versions, without zero padding.
+func (m Migration) MatchesChecksum(checksum string) bool {
+	if checksum == m.Checksum {
+		return true
+	}
+	lf := bytes.ReplaceAll(m.SQL, []byte("\r\n"), []byte("\n"))
+	crlf := bytes.ReplaceAll(lf, []byte("\n"), []byte("\r\n"))
+	for _, script := range [][]byte{m.SQL, lf, crlf} {
+		sum := sha256.Sum256(script)
+		if len(checksum) != 2*sha256.Size && checksum != "" {
+			if oldChecksum(sum[:]) == checksum {
+				return true
+			}
+		} else if hex.EncodeToString(sum[:]) == checksum {
+			return true
+		}
+	}
+	return false
+}
+
+// oldChecksum renders a sha256 as Prisma's early versions did: each byte in
+// hex without a leading zero.
+func oldChecksum(sum []byte) string {
+	var b strings.Builder
+	for _, c := range sum {
+		b.WriteString(strconv.FormatUint(uint64(c), 16))
+	}
+	return b.String()
+}
+
+// Load reads the migrations under dir in fsys: every sub-folder is one, in
+// byte order of the folder names, as Prisma orders them. A sub-folder without
+// migration.sql is an error, as in Prisma (P3015): skipping it would apply the
+// migrations after it without it. It refuses a migration_lock.toml whose
+// provider is not PostgreSQL. A directory with no sub-folders yields an empty
+// slice and no error.
 func Load(fsys fs.FS, dir string) ([]Migration, error) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
@@ -67,7 +107,8 @@ func Load(fsys fs.FS, dir string) ([]Migration, error) {
 		p := path.Join(dir, name, ScriptName)
 		script, err := fs.ReadFile(fsys, p)
 		if errors.Is(err, fs.ErrNotExist) {
-			continue // not a migration folder
+			return nil, fmt.Errorf("%w: %s has no %s (Prisma's P3015: every folder in the migrations directory is a migration): restore %s, or delete the folder if it is not a migration",
+				ErrInvalidMigrations, path.Join(dir, name), ScriptName, p)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: read %s: %v", ErrInvalidMigrations, p, err)

@@ -1,7 +1,11 @@
 package migrator
 
 import (
+	"crypto/sha256"
+	"fmt"
+	"io/fs"
 	"os"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -12,7 +16,7 @@ import (
 func TestLoadTestdata(t *testing.T) {
 	ms, err := Load(os.DirFS("testdata"), "migrations")
 	require.NoError(t, err)
-	require.Len(t, ms, 2, "drafts/ has no migration.sql and README.md is a file: neither is a migration")
+	require.Len(t, ms, 2, "README.md and migration_lock.toml are files: not migrations")
 
 	assert.Equal(t, "20240101000000_init", ms[0].Name)
 	assert.Equal(t, "migrations/20240101000000_init/migration.sql", ms[0].Path)
@@ -60,6 +64,73 @@ func TestLoadMissingDir(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalidMigrations)
 	assert.Contains(t, err.Error(), "prisma/migrations does not exist")
 	assert.Contains(t, err.Error(), "SLIPWAY_MIGRATIONS_DIR")
+}
+
+// Prisma treats every folder of the migrations directory as a migration and
+// stops at one without migration.sql (P3015); skipping it would apply the
+// later migrations without it.
+func TestLoadFolderWithoutScriptFails(t *testing.T) {
+	cases := map[string]fstest.MapFS{
+		"misnamed script": {
+			"m/1_a/migration.sql":  {Data: []byte("SELECT 1;")},
+			"m/2_b/migrations.sql": {Data: []byte("SELECT 2;")},
+			"m/3_c/migration.sql":  {Data: []byte("SELECT 3;")},
+		},
+		"notes folder": {
+			"m/1_a/migration.sql": {Data: []byte("SELECT 1;")},
+			"m/2_b/README.md":     {Data: []byte("Ideas for later migrations.")},
+		},
+		"empty folder": {
+			"m/1_a/migration.sql": {Data: []byte("SELECT 1;")},
+			"m/2_b":               {Mode: fs.ModeDir | 0o755},
+		},
+	}
+	for name, fsys := range cases {
+		t.Run(name, func(t *testing.T) {
+			ms, err := Load(fsys, "m")
+			require.ErrorIs(t, err, ErrInvalidMigrations)
+			assert.Nil(t, ms, "no migration is returned, so none is applied")
+			assert.Contains(t, err.Error(), "m/2_b has no migration.sql")
+			assert.Contains(t, err.Error(), "restore m/2_b/migration.sql, or delete the folder")
+		})
+	}
+}
+
+// A migration folder is read with its own name relative to ".", as the
+// binary loads it.
+func TestLoadFolderWithoutScriptFailsAtRoot(t *testing.T) {
+	_, err := Load(fstest.MapFS{"drafts/README.md": {Data: []byte("x")}}, ".")
+	require.ErrorIs(t, err, ErrInvalidMigrations)
+	assert.Contains(t, err.Error(), "drafts has no migration.sql")
+}
+
+func TestMatchesChecksum(t *testing.T) {
+	lf := "CREATE TABLE a (id int);\n-- note\nSELECT 1;\n"
+	crlf := "CREATE TABLE a (id int);\r\n-- note\r\nSELECT 1;\r\n"
+	fromLF := Migration{SQL: []byte(lf), Checksum: Checksum([]byte(lf))}
+	fromCRLF := Migration{SQL: []byte(crlf), Checksum: Checksum([]byte(crlf))}
+
+	assert.True(t, fromLF.MatchesChecksum(Checksum([]byte(lf))))
+	assert.True(t, fromCRLF.MatchesChecksum(Checksum([]byte(lf))), "applied from an LF checkout, read from a CRLF one (Prisma accepts it)")
+	assert.True(t, fromLF.MatchesChecksum(Checksum([]byte(crlf))), "applied from a CRLF checkout, read from an LF one")
+	assert.False(t, fromLF.MatchesChecksum(Checksum([]byte(lf+"-- edited\n"))), "a real change still counts")
+	assert.False(t, fromCRLF.MatchesChecksum(Checksum([]byte("CREATE TABLE a (id int);\r\n-- note\nSELECT 1;\r\n"))),
+		"mixed line endings are a change: no checkout writes them")
+	assert.False(t, fromLF.MatchesChecksum(""))
+
+	// New rows keep the checksum of the file as it is.
+	assert.Equal(t, Checksum([]byte(crlf)), fromCRLF.Checksum)
+	assert.NotEqual(t, fromLF.Checksum, fromCRLF.Checksum)
+
+	// Old Prisma versions wrote each byte without zero padding.
+	sum := sha256.Sum256([]byte(lf))
+	var old strings.Builder
+	for _, c := range sum {
+		fmt.Fprintf(&old, "%x", c)
+	}
+	require.NotEqual(t, 64, old.Len(), "this script's sum has a byte below 0x10")
+	assert.True(t, fromLF.MatchesChecksum(old.String()))
+	assert.True(t, fromCRLF.MatchesChecksum(old.String()))
 }
 
 func TestLoadRefusesInvalidUTF8(t *testing.T) {

@@ -119,7 +119,7 @@ func assess(ms []Migration, recs []Record) []MigrationState {
 		out = append(out, MigrationState{
 			Name:            m.Name,
 			State:           st,
-			ChecksumChanged: st == StateApplied && rec.Checksum != m.Checksum,
+			ChecksumChanged: st == StateApplied && !m.MatchesChecksum(rec.Checksum),
 			Record:          rec,
 		})
 	}
@@ -161,10 +161,11 @@ func failedError(states []MigrationState) error {
 }
 
 // Migrate applies the pending migrations in order, as `prisma migrate deploy`
-// does, holding Prisma's advisory lock throughout. It refuses to start while a
+// does, holding Prisma's advisory lock throughout (waiting for it at most
+// Options.LockTimeout, then ErrLockTimeout). It refuses to start while a
 // failed migration is recorded. On a failing script it records Postgres's
-// error in the row's logs and returns a *ScriptError; the Result then holds
-// what was applied before it.
+// error in the row's logs and returns a *ScriptError (with Interrupted set
+// when ctx ended mid-script); the Result then holds what was applied before it.
 func (s *Session) Migrate(ctx context.Context, ms []Migration) (*Result, error) {
 	unlock, err := s.lock(ctx)
 	if err != nil {
@@ -197,6 +198,10 @@ func (s *Session) Migrate(ctx context.Context, ms []Migration) (*Result, error) 
 		}
 	}
 	for _, m := range pending {
+		if ctx.Err() != nil {
+			// Between two migrations: nothing is started, so nothing is failed.
+			return res, fmt.Errorf("%s before migration %s started (nothing of it ran; deploy again to apply the rest): %w", interruption(ctx), m.Name, ctx.Err())
+		}
 		start := time.Now()
 		if err := s.apply(ctx, m); err != nil {
 			return res, err
@@ -209,7 +214,9 @@ func (s *Session) Migrate(ctx context.Context, ms []Migration) (*Result, error) 
 
 // apply runs one migration with Prisma's bookkeeping: a started row, the
 // script in one simple-protocol round trip (one implicit transaction), then
-// finished_at and applied_steps_count = 1, or the error in logs.
+// finished_at and applied_steps_count = 1, or the error in logs. An
+// interruption (SIGTERM, a cancelled ctx) cancels the script on the server
+// and is recorded as a failure too, so the next deploy stops at it.
 func (s *Session) apply(ctx context.Context, m Migration) error {
 	id := newUUID()
 	if _, err := s.conn.Exec(ctx, "INSERT INTO "+s.table+
@@ -221,24 +228,55 @@ func (s *Session) apply(ctx context.Context, m Migration) error {
 	if err == nil && s.conn.PgConn().TxStatus() != 'I' {
 		err = errors.New("the script left a transaction open (BEGIN without COMMIT); it was rolled back")
 	}
+	// The bookkeeping below must happen even when ctx is cancelled: the script
+	// has either committed or failed, and the row must say which.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	if err != nil {
 		se := newScriptError(m, err)
-		// Record it even when ctx is cancelled (a SIGTERM mid-script).
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
+		if ctx.Err() != nil {
+			se.Interrupted = interruption(ctx)
+		}
 		if s.conn.PgConn().TxStatus() != 'I' {
 			_, _ = s.conn.Exec(rctx, "ROLLBACK")
 		}
-		if _, uerr := s.conn.Exec(rctx, "UPDATE "+s.table+" SET logs = $1 WHERE id = $2", se.Log(), id); uerr != nil {
+		if uerr := s.recordFailure(rctx, id, se.Log()); uerr != nil {
 			return errors.Join(se, fmt.Errorf("record the failure of migration %s in %s: %w", m.Name, s.table, uerr))
 		}
 		return se
 	}
-	if _, err := s.conn.Exec(ctx, "UPDATE "+s.table+
+	if _, err := s.conn.Exec(rctx, "UPDATE "+s.table+
 		" SET finished_at = now(), applied_steps_count = applied_steps_count + 1 WHERE id = $1", id); err != nil {
 		return fmt.Errorf("migration %s ran, but recording it as finished failed (mark it with `slipway-migrate resolve --applied %s`): %w", m.Name, m.Name, err)
 	}
 	return nil
+}
+
+// recordFailure writes the failure's log into the migration's row. It tries
+// twice: a cancel request sent for the script can land on the first UPDATE
+// instead (Postgres's SQLSTATE 57014).
+func (s *Session) recordFailure(ctx context.Context, id, logs string) error {
+	var err error
+	for range 2 {
+		if _, err = s.conn.Exec(ctx, "UPDATE "+s.table+" SET logs = $1 WHERE id = $2", logs, id); sqlState(err) != "57014" {
+			return err
+		}
+	}
+	return err
+}
+
+// interruption says why ctx ended, for logs and messages: its cause when it
+// has one ("interrupted by SIGTERM"), else "interrupted (context canceled)".
+func interruption(ctx context.Context) string {
+	cause := context.Cause(ctx)
+	if cause == nil {
+		return ""
+	}
+	msg := cause.Error()
+	if !strings.HasPrefix(msg, "interrupted") {
+		msg = "interrupted (" + msg + ")"
+	}
+	return msg
 }
 
 // Status reports where each migration stands. It changes nothing: a missing

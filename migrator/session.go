@@ -10,10 +10,19 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 )
+
+// cancelGrace is how long a cancelled statement may take to stop before the
+// connection is dropped.
+const cancelGrace = 10 * time.Second
 
 // DefaultWaitTimeout bounds the wait for the database to accept connections.
 const DefaultWaitTimeout = 30 * time.Second
+
+// DefaultLockTimeout bounds the wait for the migration lock, as Prisma's
+// schema engine bounds it.
+const DefaultLockTimeout = 10 * time.Second
 
 // LockKey is the advisory lock key Prisma's schema engine takes on Postgres,
 // so slipway-migrate and `prisma migrate` exclude each other too.
@@ -25,6 +34,9 @@ type Options struct {
 	// (0 means DefaultWaitTimeout), so a migrator started together with its
 	// database does not crash-loop.
 	WaitTimeout time.Duration
+	// LockTimeout bounds the wait for the migration lock while another
+	// migrator holds it (0 means DefaultLockTimeout).
+	LockTimeout time.Duration
 	// CreateDatabase creates the URL's database when it does not exist, as
 	// `prisma migrate deploy` does.
 	CreateDatabase bool
@@ -40,6 +52,8 @@ type Session struct {
 	target *Target
 	table  string // quoted, schema-qualified _prisma_migrations
 	logf   func(format string, args ...any)
+	// lockTimeout bounds the wait for the migration lock.
+	lockTimeout time.Duration
 }
 
 // Open connects to t, waiting up to opts.WaitTimeout for the database to
@@ -53,15 +67,20 @@ func Open(ctx context.Context, t *Target, opts Options) (*Session, error) {
 	if timeout <= 0 {
 		timeout = DefaultWaitTimeout
 	}
+	lockTimeout := opts.LockTimeout
+	if lockTimeout <= 0 {
+		lockTimeout = DefaultLockTimeout
+	}
 	conn, err := connect(ctx, t, timeout, opts.CreateDatabase, logf)
 	if err != nil {
 		return nil, err
 	}
 	return &Session{
-		conn:   conn,
-		target: t,
-		table:  pgx.Identifier{t.Schema, "_prisma_migrations"}.Sanitize(),
-		logf:   logf,
+		conn:        conn,
+		target:      t,
+		table:       pgx.Identifier{t.Schema, "_prisma_migrations"}.Sanitize(),
+		logf:        logf,
+		lockTimeout: lockTimeout,
 	}, nil
 }
 
@@ -81,8 +100,17 @@ func connect(ctx context.Context, t *Target, timeout time.Duration, createDB boo
 	defer cancel()
 	delay := 100 * time.Millisecond
 	var last error // the last informative error, for the timeout message
+	cfg := t.Config.Copy()
+	// A cancelled context (SIGTERM) asks the server to cancel the running
+	// statement instead of dropping the connection: the script is rolled back
+	// at once, not whenever the server notices, and the session stays usable
+	// to record the interruption. The deadline is the fallback for a server
+	// that does not answer.
+	cfg.BuildContextWatcherHandler = func(pgConn *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: pgConn, DeadlineDelay: cancelGrace}
+	}
 	for {
-		conn, err := pgx.ConnectConfig(waitCtx, t.Config.Copy())
+		conn, err := pgx.ConnectConfig(waitCtx, cfg.Copy())
 		if err == nil {
 			if last != nil {
 				logf("database %s is up", t)
@@ -193,18 +221,37 @@ func createDatabase(ctx context.Context, t *Target, logf func(string, ...any)) e
 	return fmt.Errorf("database %q does not exist at %s and could not be created (%v): create it, or fix the database name in the URL", name, t, lastErr)
 }
 
-// lock takes Prisma's advisory lock for the session, saying so when it has to
-// wait. The returned func releases it.
+// lock takes Prisma's advisory lock for the session, waiting up to
+// s.lockTimeout while another migrator holds it, as Prisma does. It polls
+// with pg_try_advisory_lock, so that neither the timeout nor a cancelled
+// context costs the connection. The returned func releases the lock.
 func (s *Session) lock(ctx context.Context) (func(), error) {
-	var got bool
-	if err := s.conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", LockKey).Scan(&got); err != nil {
-		return nil, fmt.Errorf("take the migration lock: %w", err)
-	}
-	if !got {
-		s.logf("another migrator holds the migration lock (pg_advisory_lock(%d)); waiting for it", LockKey)
-		if _, err := s.conn.Exec(ctx, "SELECT pg_advisory_lock($1)", LockKey); err != nil {
-			return nil, fmt.Errorf("wait for the migration lock: %w", err)
+	deadline := time.Now().Add(s.lockTimeout)
+	delay := 50 * time.Millisecond
+	for waited := false; ; waited = true {
+		var got bool
+		if err := s.conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", LockKey).Scan(&got); err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("take the migration lock: %w", context.Cause(ctx))
+			}
+			return nil, fmt.Errorf("take the migration lock: %w", err)
 		}
+		if got {
+			break
+		}
+		if !waited {
+			s.logf("another migrator holds the migration lock (pg_advisory_lock(%d)); waiting up to %s for it", LockKey, s.lockTimeout)
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, s.lockTimeoutError()
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("wait for the migration lock: %w", context.Cause(ctx))
+		case <-time.After(min(delay, left)):
+		}
+		delay = min(delay*2, 500*time.Millisecond)
 	}
 	return func() {
 		// Best effort: closing the connection releases it anyway.
@@ -212,4 +259,29 @@ func (s *Session) lock(ctx context.Context) (func(), error) {
 		defer cancel()
 		_, _ = s.conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", LockKey)
 	}, nil
+}
+
+// lockTimeoutError says who holds the lock, when Postgres tells, and the ways
+// out.
+func (s *Session) lockTimeoutError() error {
+	holder := ""
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// A bigint advisory key is split into classid (high half) and objid (low
+	// half); objsubid 1 marks the bigint form.
+	var pid int
+	var app, addr string
+	err := s.conn.QueryRow(ctx, `SELECT l.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local socket')
+		FROM pg_locks l LEFT JOIN pg_stat_activity a USING (pid)
+		WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+		  AND l.classid = ($1::bigint >> 32)::oid AND l.objid = ($1::bigint & 4294967295)::oid
+		  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		LIMIT 1`, LockKey).Scan(&pid, &app, &addr)
+	if err == nil {
+		holder = fmt.Sprintf(" (backend pid %d, application %q, from %s)", pid, app, addr)
+	}
+	return fmt.Errorf("%w: another migration holds the lock (pg_advisory_lock(%d))%s and did not release it after %s; "+
+		"wait for it to finish and run again, raise the limit with SLIPWAY_MIGRATE_LOCK_TIMEOUT (or --lock-timeout), "+
+		"or, if that migrator is stuck, end its session with SELECT pg_terminate_backend(pid)",
+		ErrLockTimeout, LockKey, holder, s.lockTimeout)
 }

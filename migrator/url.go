@@ -1,6 +1,7 @@
 package migrator
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // DefaultSchema is the schema Prisma uses when the URL has no ?schema=.
@@ -62,6 +64,16 @@ func (t *Target) String() string { return t.Redacted }
 // Relative certificate paths are read from the working directory.
 func ParseURL(raw string) (*Target, error) {
 	raw = strings.TrimSpace(raw)
+	t, err := parseURL(raw)
+	if err != nil {
+		// The messages below never quote the password; this is the backstop
+		// for those that come from pgx.
+		return nil, scrubbed{err, passwords(raw)}
+	}
+	return t, nil
+}
+
+func parseURL(raw string) (*Target, error) {
 	if raw == "" {
 		return nil, fmt.Errorf("%w: it is empty: set it to postgresql://USER:PASSWORD@HOST:5432/DATABASE?schema=public", ErrInvalidURL)
 	}
@@ -77,6 +89,16 @@ func ParseURL(raw string) (*Target, error) {
 		return nil, fmt.Errorf("%w: %s:// is a Prisma Accelerate/Prisma Postgres URL, which cannot run migrations: use the database's direct URL (for example set SLIPWAY_DATABASE_URL_ENV=DIRECT_URL)", ErrInvalidURL, u.Scheme)
 	default:
 		return nil, fmt.Errorf("%w: the scheme must be postgresql:// or postgres://, got %q", ErrInvalidURL, u.Scheme)
+	}
+	if !strings.HasPrefix(raw[len(u.Scheme)+1:], "//") {
+		return nil, fmt.Errorf("%w: expected %s://USER:PASSWORD@HOST:5432/DATABASE, with // after the scheme", ErrInvalidURL, u.Scheme)
+	}
+	// An '@' after the host means the password holds an unencoded '/', '?' or
+	// '#' that ended the user info early: the password's tail would pass for
+	// the database name, a parameter or a fragment, and show in messages.
+	// Which part is the host is in doubt, so the message shows none.
+	if strings.Contains(afterAuthority(raw[len(u.Scheme)+3:]), "@") {
+		return nil, fmt.Errorf("%w: an '@' follows the host (after the first '/', '?' or '#'): if the password contains '/', '?', '#' or '@', percent-encode them (%%2F, %%3F, %%23, %%40), and any '@' in the database name or parameters (%%40)", ErrInvalidURL)
 	}
 	q := u.Query()
 	t := &Target{Schema: DefaultSchema, Redacted: redact(u)}
@@ -104,7 +126,11 @@ func ParseURL(raw string) (*Target, error) {
 
 	cfg, err := pgx.ParseConfig(u.String())
 	if err != nil {
-		// pgx redacts the password in its parse errors.
+		var pce *pgconn.ParseConfigError
+		if errors.As(err, &pce) {
+			// Its message quotes the URL as pgx redacts it; show ours.
+			return nil, fmt.Errorf("%w: %s: %v", ErrInvalidURL, t.Redacted, cutQuotedURL(err.Error()))
+		}
 		return nil, fmt.Errorf("%w: %v", ErrInvalidURL, err)
 	}
 	cfg.RuntimeParams["search_path"] = pgx.Identifier{t.Schema}.Sanitize()
@@ -114,6 +140,73 @@ func ParseURL(raw string) (*Target, error) {
 	t.Config = cfg
 	return t, nil
 }
+
+// afterAuthority returns what follows the authority in s, the text after
+// "scheme://": from the first '/', '?' or '#', as URL parsers (Prisma's too)
+// read it.
+func afterAuthority(s string) string {
+	if end := strings.IndexAny(s, "/?#"); end >= 0 {
+		return s[end:]
+	}
+	return ""
+}
+
+// cutQuotedURL drops pgx's "cannot parse `URL`: " prefix from msg.
+func cutQuotedURL(msg string) string {
+	rest, ok := strings.CutPrefix(msg, "cannot parse `")
+	if !ok {
+		return msg
+	}
+	if i := strings.Index(rest, "`: "); i >= 0 {
+		return rest[i+3:]
+	}
+	return msg
+}
+
+// passwords lists the strings in raw that may be secret: whatever could be
+// the user info's password (up to the last '@') and password= values.
+func passwords(raw string) []string {
+	var out []string
+	add := func(s string) {
+		if len(s) >= 3 { // shorter ones would mask ordinary words
+			out = append(out, s)
+			if d, err := url.PathUnescape(s); err == nil && d != s {
+				out = append(out, d)
+			}
+		}
+	}
+	if _, after, ok := strings.Cut(raw, "://"); ok {
+		if at := strings.LastIndex(after, "@"); at >= 0 {
+			if _, pw, ok := strings.Cut(after[:at], ":"); ok {
+				add(pw)
+			}
+		}
+	}
+	if _, query, ok := strings.Cut(raw, "?"); ok {
+		for _, kv := range strings.Split(query, "&") {
+			if k, v, ok := strings.Cut(kv, "="); ok && (k == "password" || k == "sslpassword") {
+				add(v)
+			}
+		}
+	}
+	return out
+}
+
+// scrubbed masks secrets in an error's message and keeps the error reachable.
+type scrubbed struct {
+	err     error
+	secrets []string
+}
+
+func (e scrubbed) Error() string {
+	msg := e.err.Error()
+	for _, s := range e.secrets {
+		msg = strings.ReplaceAll(msg, s, "xxxxx")
+	}
+	return msg
+}
+
+func (e scrubbed) Unwrap() error { return e.err }
 
 // translateTLS maps Prisma's sslcert/sslaccept onto libpq's parameters, in q.
 func translateTLS(q url.Values) {

@@ -1,6 +1,7 @@
 package migrator
 
 import (
+	"errors"
 	"net/url"
 	"testing"
 
@@ -68,6 +69,70 @@ func TestParseURLErrorsNeverShowThePassword(t *testing.T) {
 			assert.NotContains(t, err.Error(), "hunter2")
 		})
 	}
+}
+
+// A malformed URL's error shows no part of the password, however the
+// password's unencoded characters split the URL.
+func TestParseURLMalformedNeverShowsThePassword(t *testing.T) {
+	cases := []struct {
+		name, raw string
+		secrets   []string // the password and the pieces a parser could take apart
+		wantErr   string
+	}{
+		{name: "slash in a numeric-looking password", raw: "postgresql://app:1234/hunter2@db:5432/shop",
+			secrets: []string{"1234/hunter2", "hunter2"}, wantErr: "an '@' follows the host (after the first '/', '?' or '#'): if the password contains '/', '?', '#' or '@', percent-encode them"},
+		{name: "question mark", raw: "postgresql://app:1234?hunter2@db:5432/shop",
+			secrets: []string{"hunter2"}, wantErr: "an '@' follows the host"},
+		{name: "hash", raw: "postgresql://app:1234#hunter2@db:5432/shop",
+			secrets: []string{"hunter2"}, wantErr: "an '@' follows the host"},
+		{name: "at and slash", raw: "postgresql://app:hun@ter/2x@db:5432/shop",
+			secrets: []string{"hun@ter", "ter/2x", "2x@db"}, wantErr: "an '@' follows the host"},
+		{name: "slash in password", raw: "postgresql://app:hun/ter2@db:5432/shop",
+			secrets: []string{"hun/ter2", "ter2@db"}, wantErr: "it is not a valid URL"},
+		{name: "space", raw: "postgresql://app:hunter 2@db:5432/shop",
+			secrets: []string{"hunter"}, wantErr: "it is not a valid URL"},
+		{name: "bad escape", raw: "postgresql://app:hun%zzter2@db:5432/shop",
+			secrets: []string{"hun%zzter2", "zzter2"}, wantErr: "it is not a valid URL"},
+		{name: "one slash after the scheme", raw: "postgresql:/app:hunter2@db/shop",
+			secrets: []string{"hunter2"}, wantErr: "with // after the scheme"},
+		{name: "no slashes after the scheme", raw: "postgresql:app:hunter2@db/shop",
+			secrets: []string{"hunter2"}, wantErr: "with // after the scheme"},
+		{name: "at in password, empty schema", raw: "postgresql://user:p@ss@host:5432/db?schema=",
+			secrets: []string{"p@ss", "ss@host", "p%40ss"}, wantErr: "postgresql://user:xxxxx@host:5432/db?schema=: schema= is empty"},
+		{name: "at in password, bad sslmode", raw: "postgresql://app:hun@ter2@db:5432/shop?sslmode=sometimes",
+			secrets: []string{"hun@ter2", "ter2@db", "hun%40ter2"}, wantErr: "sslmode is invalid"},
+		{name: "password parameter, bad port", raw: "postgresql://app@db:99999/shop?password=hunter2",
+			secrets: []string{"hunter2"}, wantErr: "invalid database URL"},
+		{name: "empty schema with an encoded password", raw: "postgresql://app:hun%2Fter2@db/shop?schema=",
+			secrets: []string{"hun%2Fter2", "hun/ter2", "ter2"}, wantErr: "schema= is empty"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseURL(tc.raw)
+			require.ErrorIs(t, err, ErrInvalidURL)
+			assert.Contains(t, err.Error(), tc.wantErr)
+			for _, s := range tc.secrets {
+				assert.NotContains(t, err.Error(), s)
+			}
+		})
+	}
+}
+
+// An unencoded '@' in the password is read as URL parsers (and Prisma) read
+// it: the host follows the last '@'.
+func TestParseURLAtInPassword(t *testing.T) {
+	tg, err := ParseURL("postgresql://user:p@ss@host:5432/db")
+	require.NoError(t, err)
+	assert.Equal(t, "p@ss", tg.Config.Password)
+	assert.Equal(t, "host", tg.Config.Host)
+	assert.Equal(t, "db", tg.Config.Database)
+	assert.Equal(t, "postgresql://user:xxxxx@host:5432/db", tg.String())
+}
+
+func TestScrubbedMasksThePassword(t *testing.T) {
+	err := scrubbed{errors.New("cannot parse postgresql://app:hun/ter2@db: hun/ter2 or hun%2Fter2"), passwords("postgresql://app:hun%2Fter2@db/shop?password=s3cret&x=1")}
+	assert.Equal(t, "cannot parse postgresql://app:xxxxx@db: xxxxx or xxxxx", err.Error())
+	assert.Equal(t, []string{"hun%2Fter2", "hun/ter2", "s3cret"}, passwords("postgresql://app:hun%2Fter2@db/shop?password=s3cret&x=1"))
 }
 
 func TestParseURLMessages(t *testing.T) {

@@ -17,6 +17,7 @@ const (
 	envDirVar     = "SLIPWAY_MIGRATIONS_DIR"
 	envURLVar     = "SLIPWAY_DATABASE_URL_ENV"
 	envTimeoutVar = "SLIPWAY_MIGRATE_TIMEOUT"
+	envLockVar    = "SLIPWAY_MIGRATE_LOCK_TIMEOUT"
 	envOnStartVar = "SLIPWAY_MIGRATE_ON_START"
 
 	defaultDir    = "/app/prisma/migrations"
@@ -36,9 +37,14 @@ Usage:
 
 Flags:
   --dir DIR        migrations directory (env SLIPWAY_MIGRATIONS_DIR, default /app/prisma/migrations)
-  --url-env NAME   variable that holds the database URL (env SLIPWAY_DATABASE_URL_ENV, default DATABASE_URL)
+  --url-env NAME[,NAME...]
+                   variable that holds the database URL (env SLIPWAY_DATABASE_URL_ENV, default DATABASE_URL);
+                   with a list, the first one set and not empty, e.g. DIRECT_URL,DATABASE_URL
   --timeout DUR    how long to wait for the database to accept connections, e.g. 30s or 30
                    (env SLIPWAY_MIGRATE_TIMEOUT, default 30s)
+  --lock-timeout DUR
+                   how long to wait while another migrator holds the migration lock, as Prisma
+                   waits (env SLIPWAY_MIGRATE_LOCK_TIMEOUT, default 10s)
 
 Environment:
   SLIPWAY_MIGRATE_ON_START=false   start: skip migrating and exec COMMAND directly
@@ -59,8 +65,9 @@ var (
 type config struct {
 	command        string // deploy, status, resolve, start
 	dir            string
-	urlEnv         string
+	urlEnvs        []string // variables that may hold the URL, the first set one wins
 	timeout        time.Duration
+	lockTimeout    time.Duration
 	applied        string   // resolve --applied
 	rolledBack     string   // resolve --rolled-back
 	argv           []string // start: the command to exec
@@ -68,7 +75,8 @@ type config struct {
 }
 
 func parseArgs(args []string, getenv func(string) string) (*config, error) {
-	cfg := &config{command: "deploy", dir: defaultDir, urlEnv: defaultURLEnv, timeout: migrator.DefaultWaitTimeout, migrateOnStart: true}
+	cfg := &config{command: "deploy", dir: defaultDir, timeout: migrator.DefaultWaitTimeout, lockTimeout: migrator.DefaultLockTimeout, migrateOnStart: true}
+	urlEnv := defaultURLEnv
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cfg.command, args = args[0], args[1:]
 	}
@@ -84,14 +92,19 @@ func parseArgs(args []string, getenv func(string) string) (*config, error) {
 		cfg.dir = v
 	}
 	if v := getenv(envURLVar); v != "" {
-		cfg.urlEnv = v
+		urlEnv = v
 	}
-	if v := getenv(envTimeoutVar); v != "" {
-		d, err := parseTimeout(v)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s=%q: %v", errUsage, envTimeoutVar, v, err)
+	for _, d := range []struct {
+		env string
+		to  *time.Duration
+	}{{envTimeoutVar, &cfg.timeout}, {envLockVar, &cfg.lockTimeout}} {
+		if v := getenv(d.env); v != "" {
+			t, err := parseTimeout(v)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s=%q: %v", errUsage, d.env, v, err)
+			}
+			*d.to = t
 		}
-		cfg.timeout = d
 	}
 	if cfg.command == "start" {
 		if v := getenv(envOnStartVar); v != "" {
@@ -106,10 +119,15 @@ func parseArgs(args []string, getenv func(string) string) (*config, error) {
 	fs := flag.NewFlagSet("slipway-migrate "+cfg.command, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported by run, usage by help
 	fs.StringVar(&cfg.dir, "dir", cfg.dir, "")
-	fs.StringVar(&cfg.urlEnv, "url-env", cfg.urlEnv, "")
+	fs.StringVar(&urlEnv, "url-env", urlEnv, "")
 	fs.Func("timeout", "", func(v string) error {
 		d, err := parseTimeout(v)
 		cfg.timeout = d
+		return err
+	})
+	fs.Func("lock-timeout", "", func(v string) error {
+		d, err := parseTimeout(v)
+		cfg.lockTimeout = d
 		return err
 	})
 	if cfg.command == "resolve" {
@@ -122,9 +140,14 @@ func parseArgs(args []string, getenv func(string) string) (*config, error) {
 		}
 		return nil, fmt.Errorf("%w: %s: %v", errUsage, cfg.command, err)
 	}
-	if cfg.dir == "" || cfg.urlEnv == "" {
+	if cfg.dir == "" || urlEnv == "" {
 		return nil, fmt.Errorf("%w: --dir and --url-env must not be empty", errUsage)
 	}
+	envs, err := parseURLEnvs(urlEnv)
+	if err != nil {
+		return nil, fmt.Errorf("%w: --url-env or %s %q: %v", errUsage, envURLVar, urlEnv, err)
+	}
+	cfg.urlEnvs = envs
 	rest := fs.Args()
 
 	switch cfg.command {
@@ -143,6 +166,20 @@ func parseArgs(args []string, getenv func(string) string) (*config, error) {
 		return nil, fmt.Errorf("%w: %s takes no arguments, got %q", errUsage, cfg.command, strings.Join(rest, " "))
 	}
 	return cfg, nil
+}
+
+// parseURLEnvs reads a comma-separated list of variable names, as a Prisma
+// config's `process.env.DIRECT_URL || process.env.DATABASE_URL` falls back.
+func parseURLEnvs(v string) ([]string, error) {
+	var out []string
+	for name := range strings.SplitSeq(v, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" || strings.ContainsAny(name, "= \t") {
+			return nil, fmt.Errorf("want variable names separated by commas, e.g. DIRECT_URL,DATABASE_URL")
+		}
+		out = append(out, name)
+	}
+	return out, nil
 }
 
 // parseTimeout reads a Go duration ("45s", "2m") or whole seconds ("45").

@@ -9,9 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -26,7 +29,7 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyContext(context.Background())
 	execve := func(path string, argv []string) error {
 		stop() // hand signals back before Node takes over the process
 		return syscall.Exec(path, argv, os.Environ())
@@ -34,6 +37,35 @@ func main() {
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, execve)
 	stop()
 	os.Exit(code)
+}
+
+// notifyContext is signal.NotifyContext with a cause that names the signal
+// the way operators know it ("interrupted by SIGTERM"): it lands in the
+// migration's logs when a signal stops a script.
+func notifyContext(parent context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-sigs:
+			name := "SIGTERM"
+			if sig == os.Interrupt {
+				name = "SIGINT"
+			}
+			cancel(fmt.Errorf("interrupted by %s", name))
+		case <-done:
+		}
+	}()
+	var once sync.Once
+	return ctx, func() {
+		once.Do(func() {
+			signal.Stop(sigs)
+			close(done)
+			cancel(nil)
+		})
+	}
 }
 
 // run is the whole command, with its surroundings passed in for tests.
@@ -62,7 +94,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		out.errorf("%v", err)
 		var se *migrator.ScriptError
-		if errors.As(err, &se) {
+		switch {
+		case errors.As(err, &se) && se.Interrupted != "":
+			out.errorf("The script ran in one transaction, cancelled on the server, so Postgres rolled it back (unless the script commits on its own). "+
+				"It is recorded as failed, so deploy stops at it: check the database, then run `slipway-migrate resolve --rolled-back %s` and deploy again.", se.Migration)
+		case errors.As(err, &se):
 			out.errorf("The script ran in one transaction, so Postgres rolled it back (unless the script commits on its own). "+
 				"Fix %s/migration.sql or the database, then run `slipway-migrate resolve --rolled-back %s` and deploy again.", se.Migration, se.Migration)
 		}
@@ -93,31 +129,62 @@ func (p *printer) errorf(format string, args ...any) {
 
 // session loads the migrations, parses the URL and connects.
 func session(ctx context.Context, cfg *config, getenv func(string) string, out *printer, createDB bool) ([]migrator.Migration, *migrator.Session, error) {
-	ms, err := loadMigrations(cfg.dir)
+	ms, err := loadMigrations(cfg.dir, out)
 	if err != nil {
 		return nil, nil, err
 	}
-	raw := getenv(cfg.urlEnv)
+	urlEnv, raw := lookupURL(cfg.urlEnvs, getenv)
 	if raw == "" {
-		return nil, nil, fmt.Errorf("%w: %s is not set: set it to the database URL (postgresql://USER:PASSWORD@HOST:5432/DATABASE?schema=public), or name the variable that holds it with %s or --url-env", errUsage, cfg.urlEnv, envURLVar)
+		return nil, nil, fmt.Errorf("%w: %s: set it to the database URL (postgresql://USER:PASSWORD@HOST:5432/DATABASE?schema=public), or name the variable that holds it with %s or --url-env", errUsage, notSet(cfg.urlEnvs), envURLVar)
 	}
 	target, err := migrator.ParseURL(raw)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", cfg.urlEnv, err)
+		return nil, nil, fmt.Errorf("%s: %w", urlEnv, err)
 	}
 	for _, w := range target.Warnings {
 		out.errorf("warning: %s", w)
 	}
-	out.logf("%d migrations in %s; database %s, schema %q", len(ms), cfg.dir, target, target.Schema)
-	s, err := migrator.Open(ctx, target, migrator.Options{WaitTimeout: cfg.timeout, CreateDatabase: createDB, Logf: out.logf})
+	from := ""
+	if len(cfg.urlEnvs) > 1 {
+		from = " (from " + urlEnv + ")"
+	}
+	out.logf("%d migrations in %s; database %s%s, schema %q", len(ms), cfg.dir, target, from, target.Schema)
+	s, err := migrator.Open(ctx, target, migrator.Options{WaitTimeout: cfg.timeout, LockTimeout: cfg.lockTimeout, CreateDatabase: createDB, Logf: out.logf})
 	if err != nil {
 		return nil, nil, err
 	}
 	return ms, s, nil
 }
 
-func loadMigrations(dir string) ([]migrator.Migration, error) {
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+// lookupURL returns the first of names that is set and not empty, and its
+// value; "" when none is.
+func lookupURL(names []string, getenv func(string) string) (name, value string) {
+	for _, n := range names {
+		if v := getenv(n); v != "" {
+			return n, v
+		}
+	}
+	return "", ""
+}
+
+// notSet says which variables were tried.
+func notSet(names []string) string {
+	if len(names) == 1 {
+		return names[0] + " is not set"
+	}
+	return "none of " + strings.Join(names, ", ") + " is set (tried in that order)"
+}
+
+// loadMigrations reads dir. A missing dir is no migrations, as Prisma's
+// `migrate deploy` has it ("No migration found"), with a warning: the usual
+// cause is a wrong SLIPWAY_MIGRATIONS_DIR.
+func loadMigrations(dir string, out *printer) ([]migrator.Migration, error) {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		out.errorf("warning: the migrations folder %s does not exist, so there are no migrations to apply: if the app has migrations, set %s (or --dir) to its prisma/migrations folder", dir, envDirVar)
+		return nil, nil
+	}
+	if err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("%w: %s is not a directory: set %s (or --dir) to the app's prisma/migrations folder", migrator.ErrInvalidMigrations, dir, envDirVar)
 	}
 	ms, err := migrator.Load(os.DirFS(dir), ".")
@@ -145,7 +212,7 @@ func deploy(ctx context.Context, cfg *config, getenv func(string) string, out *p
 	}
 	switch {
 	case len(ms) == 0:
-		out.logf("no migrations found in %s: nothing to apply", cfg.dir)
+		out.logf("No migration found in %s: nothing to apply", cfg.dir)
 	case len(res.Applied) == 0:
 		out.logf("database is up to date: all %d migrations already applied, nothing to do", len(res.Skipped))
 	default:
