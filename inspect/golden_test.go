@@ -13,7 +13,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// TestGolden pins Report() and the JSON shape on two app trees in testdata.
+// TestGolden pins Report() and the JSON shape on the app trees in testdata.
 func TestGolden(t *testing.T) {
 	tests := []struct {
 		name, root, dir string
@@ -21,6 +21,19 @@ func TestGolden(t *testing.T) {
 	}{
 		{"monorepo", "testdata/apps/monorepo", "apps/web", true},
 		{"broken", "testdata/apps/broken", ".", false},
+		{"pooled-direct", "testdata/apps/pooled-direct", ".", true},
+		{"vercel", "testdata/apps/vercel", ".", true},
+		{"prisma6-direct", "testdata/apps/prisma6-direct", ".", true},
+		{"turborepo", "testdata/apps/turborepo", "apps/web", true},
+		{"pnpm9-build-keys", "testdata/apps/pnpm9-build-keys", ".", true},
+		{"pnpm9-plain", "testdata/apps/pnpm9-plain", ".", true},
+		{"pnpm9-allow-builds", "testdata/apps/pnpm9-allow-builds", ".", true},
+		{"pnpm6", "testdata/apps/pnpm6", ".", true},
+		{"yarn-classic", "testdata/apps/yarn-classic", ".", true},
+		{"yarn-berry", "testdata/apps/yarn-berry", ".", true},
+		{"yarn-berry-path", "testdata/apps/yarn-berry-path", ".", true},
+		{"bun", "testdata/apps/bun", ".", true},
+		{"heartbeat", "testdata/apps/heartbeat", ".", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,6 +54,7 @@ func TestGolden(t *testing.T) {
 			var back App
 			require.NoError(t, json.Unmarshal(js, &back))
 			back.yarnrc = app.yarnrc
+			back.pmChoices = app.pmChoices
 			assert.Equal(t, *app, back)
 		})
 	}

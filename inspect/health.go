@@ -1,14 +1,18 @@
 package inspect
 
 import (
+	"fmt"
 	"io/fs"
 	"path"
 	"regexp"
 	"strings"
 )
 
-// healthNames are route names taken for a health check, best first.
-var healthNames = []string{"health", "healthz", "healthcheck", "ping"}
+// healthNames are route names taken for a health check, best first: the
+// explicit health names, then heartbeat, then readiness before liveness (a
+// ready route usually checks the database, which proves more), then status,
+// and ping last (it rarely checks anything). Routes under api/ come first.
+var healthNames = []string{"health", "healthz", "healthcheck", "heartbeat", "ready", "readiness", "live", "liveness", "status", "ping"}
 
 var (
 	routeFileRe = regexp.MustCompile(`^route\.(?:ts|js|mjs|tsx|jsx)$`)
@@ -62,8 +66,8 @@ func (in *inspector) detectHealth(*packageJSON) error {
 		}
 	}
 	a.warn(CodeNoHealthRoute,
-		"no health route found (app/api/health/route.ts or pages/api/health.ts), so Slipway can't tell which path proves the server is up",
-		"add app/api/health/route.ts that answers 200 (ideally after a database query), or tell Slipway which path to probe")
+		fmt.Sprintf("no health route found (app/api/health/route.ts, pages/api/health.ts, or %s under api/ or at the top), so Slipway probes its default path, which may not exist", strings.Join(healthNames[1:], ", ")),
+		"add app/api/health/route.ts that answers 200 (ideally after a database query), or pass --health-path with a path the app answers with 200 (e.g. --health-path /)")
 	return nil
 }
 
@@ -76,25 +80,30 @@ func (in *inspector) listIfDir(p string) ([]fs.DirEntry, error) {
 	return in.list(p)
 }
 
-// pagesHealth finds pages/api/health.ts or pages/api/health/index.ts.
+// pagesHealth finds pages/api/health.ts, pages/api/health/index.ts and the
+// same names at the top of pages.
 func (in *inspector) pagesHealth(root string, found map[string]bool) error {
-	ents, err := in.listIfDir(rel(root, "api"))
-	if err != nil {
-		return err
-	}
-	for _, e := range ents {
-		for _, name := range healthNames {
-			if m := pageAPIRe.FindStringSubmatch(e.Name()); !e.IsDir() && m != nil && m[1] == name {
-				found["/api/"+name] = true
-			}
-			if e.IsDir() && e.Name() == name {
-				sub, err := in.list(rel(rel(root, "api"), name))
-				if err != nil {
-					return err
+	for _, prefix := range []string{"api", ""} {
+		dir := path.Join(root, prefix)
+		ents, err := in.listIfDir(dir)
+		if err != nil {
+			return err
+		}
+		for _, e := range ents {
+			for _, name := range healthNames {
+				url := path.Join("/", prefix, name)
+				if m := pageAPIRe.FindStringSubmatch(e.Name()); !e.IsDir() && m != nil && m[1] == name {
+					found[url] = true
 				}
-				for _, s := range sub {
-					if m := pageAPIRe.FindStringSubmatch(s.Name()); m != nil && m[1] == "index" {
-						found["/api/"+name] = true
+				if e.IsDir() && e.Name() == name {
+					sub, err := in.list(rel(dir, name))
+					if err != nil {
+						return err
+					}
+					for _, s := range sub {
+						if m := pageAPIRe.FindStringSubmatch(s.Name()); m != nil && m[1] == "index" {
+							found[url] = true
+						}
 					}
 				}
 			}

@@ -4,7 +4,8 @@
 // the Prisma schema and migrations live, and what will go wrong.
 //
 // The fs.FS may be backed by remote calls, so Inspect reads only the few files
-// it needs (fs.ReadFile, fs.ReadDir and fs.Stat) and never walks the tree.
+// it needs (fs.ReadFile, fs.ReadDir and fs.Stat) and never walks the tree;
+// Patterns lists every file it may read.
 package inspect
 
 import (
@@ -55,6 +56,9 @@ type App struct {
 	Warnings   []Warning `json:"warnings,omitempty"`
 
 	yarnrc bool // Root has .yarnrc.yml (yarn berry)
+	// pmChoices holds the version choice for the managers of the other
+	// lockfiles found, for an override that picks one of them.
+	pmChoices map[string]PackageManager
 }
 
 // Node is the Node.js version the app asks for.
@@ -232,6 +236,7 @@ func Inspect(fsys fs.FS, dir string) (*App, error) {
 		in.detectPrisma,
 		in.checkScripts,
 		in.detectEnvExample,
+		in.detectDatabaseVars,
 		in.detectHealth,
 	}
 	for _, step := range steps {

@@ -7,8 +7,10 @@ import (
 	"strings"
 )
 
-// NodeMajors are the Node.js majors Slipway builds on, smallest first.
-var NodeMajors = []int{20, 22, 24}
+// NodeMajors are the Node.js majors Slipway builds on, newest first: the
+// active LTS, then the maintenance LTS (Node 20 reached its end of life in
+// April 2026).
+var NodeMajors = []int{24, 22}
 
 // Node version sources.
 const (
@@ -112,7 +114,7 @@ func joinInts(ns []int, sep string) string {
 	return strings.Join(s, sep)
 }
 
-// NodeMajor returns the smallest of NodeMajors that satisfies spec, a Node
+// NodeMajor returns the newest of NodeMajors that satisfies spec, a Node
 // version or simple semver range (>=, >, <, <=, ^, ~, x, ||, hyphen ranges,
 // exact versions, lts/<codename>). parsed is false when spec can't be read
 // ("lts/*", "node"); major is 0 when nothing satisfies it or it can't be read.

@@ -160,12 +160,32 @@ func (in *inspector) detectPackageManager(pkg *packageJSON) error {
 			fmt.Sprintf("package.json says \"packageManager\": %q but the lockfile is %s; Slipway installs with %s", field, pm.Lockfile, pm.Name),
 			fmt.Sprintf("regenerate the lockfile with %s and delete %s, or fix the packageManager field", fieldName, pm.Lockfile))
 	}
-	if pm.Name == Yarn {
-		berry, err := in.yarnBerry(pm)
-		if err != nil {
-			return err
+	rootPkg := pkg
+	if in.root != nil {
+		rootPkg = in.root
+	}
+	if pm.Name == Yarn && pm.Version != "" {
+		pm.Berry = major(pm.Version) >= 2
+	}
+	if err := in.choosePMVersion(&pm, rootPkg); err != nil {
+		return err
+	}
+	// Every lockfile's manager, for an override that picks one of them.
+	a.pmChoices = nil
+	if len(found) > 1 {
+		a.pmChoices = map[string]PackageManager{}
+		if pm.Lockfile != "" && pm.Version == "" {
+			a.pmChoices[pm.Name] = pm
 		}
-		pm.Berry = berry
+		for _, lf := range found {
+			if name := managerOf(lf); name != pm.Name && a.pmChoices[name].Name == "" {
+				other := PackageManager{Name: name, Lockfile: lf, Source: SourceLockfile}
+				if err := in.choosePMVersion(&other, rootPkg); err != nil {
+					return err
+				}
+				a.pmChoices[name] = other
+			}
+		}
 	}
 	a.PackageManager = pm
 	if a.Workspace, err = in.isWorkspace(pkg); err != nil {
@@ -233,10 +253,9 @@ func (a *App) pmWarnings() {
 			fmt.Sprintf("no %s lockfile in %s, so a frozen, reproducible install is impossible", pm.Name, lockfilePlaces(a.Dir)),
 			fmt.Sprintf("run `%s install` and commit %s", pm.Name, file))
 	}
-	if pm.Version == "" && (pm.Name == PNPM || pm.Name == Bun || (pm.Name == Yarn && pm.Berry)) {
-		a.warn(CodePMUnpinned,
-			fmt.Sprintf("the %s version is not pinned, so Slipway uses whatever version corepack or npm resolves today", pm.Name),
-			fmt.Sprintf("add \"packageManager\": \"%s@<version>\" to package.json (`%s --version` prints it)", pm.Name, pm.Name))
+	// A yarn berry release committed under yarnPath pins itself.
+	if pm.Version == "" && (pm.Name == PNPM || pm.Name == Bun || (pm.Name == Yarn && pm.Berry && pm.Range != "")) {
+		a.warn(CodePMUnpinned, pm.unpinnedMessage(), pm.unpinnedFix())
 	}
 }
 
@@ -258,25 +277,6 @@ func managerOf(lockfile string) string {
 	return ""
 }
 
-// yarnBerry decides between yarn classic and yarn 2+: the version, else
-// .yarnrc.yml in Root, else `__metadata:` in yarn.lock.
-func (in *inspector) yarnBerry(pm PackageManager) (bool, error) {
-	if m := major(pm.Version); m >= 0 {
-		return m >= 2, nil
-	}
-	if in.app.yarnrc {
-		return true, nil
-	}
-	if pm.Lockfile == "" {
-		return false, nil
-	}
-	data, _, err := in.read(pm.Lockfile)
-	if err != nil {
-		return false, err
-	}
-	return strings.Contains(string(data), "\n__metadata:") || strings.HasPrefix(string(data), "__metadata:"), nil
-}
-
 // WithOverride applies the user's --package-manager override ("pnpm",
 // "pnpm@9.1.0"). The lockfile is kept only when the manager stays the same;
 // App.OverridePackageManager also finds the new manager's lockfile.
@@ -288,8 +288,10 @@ func (p PackageManager) WithOverride(spec string) (PackageManager, error) {
 	out := PackageManager{Name: name, Version: version, Source: SourceOverride}
 	if name == p.Name {
 		out.Lockfile = p.Lockfile
+		out.LockfileVersion = p.LockfileVersion
 		if version == "" {
 			out.Version = p.Version
+			out.Range, out.Why = p.Range, p.Why
 		}
 		out.Berry = p.Berry
 	}
@@ -297,6 +299,14 @@ func (p PackageManager) WithOverride(spec string) (PackageManager, error) {
 		if m := major(out.Version); m >= 0 {
 			out.Berry = m >= 2
 		}
+	}
+	switch {
+	case version != "":
+		out.Range, out.Why = "", pinnedWhy(SourceOverride)
+	case out.Version != "":
+		out.Why = pinnedWhy(p.Source) // the override named the manager only
+	case name != p.Name:
+		out.Range, out.Why = defaultRange(out)
 	}
 	return out, nil
 }
@@ -317,8 +327,15 @@ func (a *App) OverridePackageManager(spec string) error {
 			}
 		}
 	}
-	if pm.Name == Yarn && major(pm.Version) < 0 && a.yarnrc {
-		pm.Berry = true
+	if pm.Name != a.PackageManager.Name && pm.Version == "" {
+		// The override names another manager without a version: choose as
+		// Inspect would have, from that manager's lockfile when there is one.
+		if c, ok := a.pmChoices[pm.Name]; ok {
+			pm.Lockfile, pm.LockfileVersion, pm.Berry, pm.Range, pm.Why = c.Lockfile, c.LockfileVersion, c.Berry, c.Range, c.Why
+		} else if pm.Name == Yarn && a.yarnrc {
+			pm.Berry = true
+			pm.Range, pm.Why = defaultRange(pm)
+		}
 	}
 	a.PackageManager = pm
 	a.dropWarnings(CodeNoLockfile, CodePMUnpinned, CodePMMismatch, CodeSeveralLockfiles)
@@ -442,8 +459,13 @@ func (p PackageManager) ExecCmd(bin string, args ...string) []string {
 }
 
 // SetupCmd makes the manager available in a Node image that has npm and
-// corepack; nil when nothing is needed (npm).
+// corepack; nil when nothing is needed (npm). An unpinned manager with a
+// chosen Range is installed by InstallPMCmd, so that it never resolves to
+// whatever is newest.
 func (p PackageManager) SetupCmd() []string {
+	if cmd := p.InstallPMCmd(); cmd != nil {
+		return cmd
+	}
 	switch p.Name {
 	case PNPM, Yarn:
 		if p.Version == "" {
@@ -472,14 +494,23 @@ func (p PackageManager) SetupEnv() map[string]string {
 	}
 }
 
-// String is "pnpm 9.15.0" or "yarn (berry)".
+// String is "pnpm 9.15.0", "pnpm 10 (unpinned)", "yarn (berry)" or
+// "yarn 4 (unpinned, berry)".
 func (p PackageManager) String() string {
 	s := p.Name
-	if p.Version != "" {
+	var notes []string
+	switch {
+	case p.Version != "":
 		s += " " + p.Version
+	case p.Range != "":
+		s += " " + p.Range
+		notes = append(notes, "unpinned")
 	}
 	if p.Berry {
-		s += " (berry)"
+		notes = append(notes, "berry")
+	}
+	if len(notes) > 0 {
+		s += " (" + strings.Join(notes, ", ") + ")"
 	}
 	return s
 }

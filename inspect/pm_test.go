@@ -120,7 +120,7 @@ func TestDetectPackageManager(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			app := inspectAt(t, with(baseApp(), tt.changes), ".")
-			assert.Equal(t, tt.want, app.PackageManager)
+			assert.Equal(t, tt.want, core(app.PackageManager))
 			assert.Equal(t, ".", app.Root)
 			for _, c := range tt.codes {
 				assert.Contains(t, codes(app), c)
@@ -131,6 +131,12 @@ func TestDetectPackageManager(t *testing.T) {
 			}
 		})
 	}
+}
+
+// core drops what the version choice fills, for tests of detection alone.
+func core(pm PackageManager) PackageManager {
+	pm.Range, pm.Why, pm.LockfileVersion = "", "", ""
+	return pm
 }
 
 // monorepo moves baseApp to apps/web under a workspace root.
@@ -161,7 +167,7 @@ func TestMonorepo(t *testing.T) {
 		assert.Equal(t, "apps/web", app.Dir)
 		assert.Equal(t, ".", app.Root)
 		assert.True(t, app.Workspace)
-		assert.Equal(t, PackageManager{Name: PNPM, Version: "9.15.0", Lockfile: "pnpm-lock.yaml", Source: SourceLockfile}, app.PackageManager)
+		assert.Equal(t, PackageManager{Name: PNPM, Version: "9.15.0", Lockfile: "pnpm-lock.yaml", Source: SourceLockfile}, core(app.PackageManager))
 		assert.Equal(t, []string{"package.json", ".npmrc", "pnpm-workspace.yaml", "apps/web/package.json", "pnpm-lock.yaml"}, app.InstallInputs)
 		// The app's own engines.node wins over the root's.
 		assert.Equal(t, Node{Version: "22", Major: 22, Source: SourceEngines}, app.Node)
@@ -185,7 +191,7 @@ func TestMonorepo(t *testing.T) {
 		rec := &recordingFS{fsys: files(tree)}
 		app, err := Inspect(rec, "apps/web")
 		require.NoError(t, err)
-		assert.Equal(t, PackageManager{Name: Yarn, Version: "4.5.3", Berry: true, Lockfile: "yarn.lock", Source: SourceLockfile}, app.PackageManager)
+		assert.Equal(t, PackageManager{Name: Yarn, Version: "4.5.3", Berry: true, Lockfile: "yarn.lock", Source: SourceLockfile}, core(app.PackageManager))
 		assert.Contains(t, app.InstallInputs, ".yarn")
 		assert.Contains(t, app.InstallInputs, ".yarnrc.yml")
 		assert.Empty(t, rec.touched("yarn.lock"), "the version already says berry: the lockfile need not be read")
@@ -276,7 +282,10 @@ func TestWithOverride(t *testing.T) {
 	for _, tt := range tests {
 		got, err := pnpm.WithOverride(tt.spec)
 		require.NoError(t, err, tt.spec)
-		assert.Equal(t, tt.want, got, tt.spec)
+		assert.Equal(t, tt.want, core(got), tt.spec)
+		if _, v, _ := parsePMSpec(tt.spec); v != "" {
+			assert.Equal(t, "pinned by the override (--package-manager)", got.Why, tt.spec)
+		}
 	}
 	for _, bad := range []string{"", "deno", "pnpm@", "pnpm@latest", "PNPM", "pnpm 9", "npm@9;rm -rf /"} {
 		_, err := pnpm.WithOverride(bad)
@@ -293,7 +302,7 @@ func TestOverridePackageManager(t *testing.T) {
 	require.Contains(t, codes(app), CodeSeveralLockfiles)
 
 	require.NoError(t, app.OverridePackageManager("npm@10.9.0"))
-	assert.Equal(t, PackageManager{Name: NPM, Version: "10.9.0", Lockfile: "package-lock.json", Source: SourceOverride}, app.PackageManager)
+	assert.Equal(t, PackageManager{Name: NPM, Version: "10.9.0", Lockfile: "package-lock.json", Source: SourceOverride}, core(app.PackageManager))
 	assert.NotContains(t, codes(app), CodeSeveralLockfiles, "the override settles which lockfile counts")
 	assert.NoError(t, app.Err())
 

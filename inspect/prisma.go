@@ -30,9 +30,10 @@ const (
 
 // prismaConfig is what the tolerant scan of prisma.config.ts found.
 type prismaConfig struct {
-	schema, migrations string // relative to the source root, "" if not set
-	urlEnv             string
-	urlViaEnvFn        bool
+	schema, migrations string   // relative to the source root, "" if not set
+	urlEnvs            []string // datasource.url's variables, its fallback chain in order
+	directEnvs         []string // datasource.directUrl's
+	shadowEnvs         []string // datasource.shadowDatabaseUrl's
 	env                []string // every env("X")
 	dynamic            []string // keys whose value is not a literal
 }
@@ -58,22 +59,40 @@ var (
 	generateRe   = regexp.MustCompile(`\bprisma\s+generate\b`)
 )
 
-// detectPrisma finds the config, schema and migrations.
+// detectPrisma finds the config, schema and migrations: in the app, else in
+// the workspace package the app depends on that holds them.
 func (in *inspector) detectPrisma(pkg *packageJSON) error {
 	a := in.app
+	home, err := in.prismaHome(pkg)
+	if err != nil {
+		return err
+	}
+	owner := pkg
+	if home.pkg != nil {
+		owner = home.pkg
+		in.prismaPkg = home
+	}
 	p := &Prisma{
-		Version:       pkg.dep("prisma"),
-		ClientVersion: pkg.dep("@prisma/client"),
+		Version:       owner.dep("prisma"),
+		ClientVersion: owner.dep("@prisma/client"),
+		Package:       home.name,
+	}
+	if p.Version == "" {
+		p.Version = pkg.dep("prisma")
+	}
+	if p.ClientVersion == "" {
+		p.ClientVersion = pkg.dep("@prisma/client")
 	}
 	if p.Version == "" && in.root != nil {
 		p.Version = in.root.dep("prisma") // a workspace may hoist the CLI to the root
 	}
-	cfg, err := in.prismaConfig(p)
+	cfg, base, err := in.prismaConfig(p, home.dir)
 	if err != nil {
 		return err
 	}
+	p.Dir = base
 	uses := p.Version != "" || p.ClientVersion != "" || p.Config != ""
-	schema, explicit, err := in.findSchema(pkg, cfg)
+	schema, explicit, err := in.findSchema(owner, cfg, home.dir)
 	if err != nil {
 		return err
 	}
@@ -81,9 +100,13 @@ func (in *inspector) detectPrisma(pkg *packageJSON) error {
 		return nil // no dependency, config or schema: the app has no Prisma
 	}
 	a.Prisma = p
-	for dep := range pkg.Dependencies {
-		if strings.HasPrefix(dep, "@prisma/adapter-") {
-			p.Adapters = append(p.Adapters, dep)
+	adapters := map[string]bool{}
+	for _, deps := range []map[string]string{pkg.Dependencies, owner.Dependencies} {
+		for dep := range deps {
+			if strings.HasPrefix(dep, "@prisma/adapter-") && !adapters[dep] {
+				adapters[dep] = true
+				p.Adapters = append(p.Adapters, dep)
+			}
 		}
 	}
 	sort.Strings(p.Adapters)
@@ -93,14 +116,17 @@ func (in *inspector) detectPrisma(pkg *packageJSON) error {
 	for _, key := range cfg.dynamic {
 		a.warn(CodePrismaConfigDynamic,
 			fmt.Sprintf("%s sets %s from an expression Slipway can't read, so it assumes Prisma's default", p.Config, key),
-			fmt.Sprintf("write %s as a string literal in %s", key, p.Config))
+			fmt.Sprintf("write %s as a string literal, env(\"X\") or process.env.X (a ?? or || chain of them is fine) in %s", key, p.Config))
 	}
 	in.prismaVersions(p)
+	in.configVars(p, cfg)
 
 	if schema == "" {
-		fix := fmt.Sprintf("create prisma/schema.prisma (`%s`)", strings.Join(a.PackageManager.ExecCmd("prisma", "init"), " "))
+		fix := fmt.Sprintf("create %s (`%s`)", rel(home.dir, "prisma/schema.prisma"), strings.Join(a.PackageManager.ExecCmd("prisma", "init"), " "))
 		if explicit != "" {
 			fix = fmt.Sprintf("fix the schema path in %s", explicit)
+		} else if home.pkg == nil && a.Workspace {
+			fix += ", or depend on the workspace package that holds it (e.g. \"@acme/db\": \"workspace:*\")"
 		}
 		a.warn(CodeNoSchema, "the app uses Prisma but Slipway found no schema, so `prisma generate` will fail", fix)
 		return nil
@@ -119,6 +145,22 @@ func (in *inspector) detectPrisma(pkg *packageJSON) error {
 			base = path.Dir(dsFile)
 		}
 		mig = rel(base, "migrations")
+		// A schema folder whose migrations sit beside it (prisma/schema and
+		// prisma/migrations) rather than beside the datasource file.
+		isDir, err := in.isDir(schema)
+		if err != nil {
+			return err
+		}
+		if ok, err := in.isDir(mig); err != nil {
+			return err
+		} else if !ok && isDir {
+			alt := rel(path.Dir(schema), "migrations")
+			if ok, err := in.isDir(alt); err != nil {
+				return err
+			} else if ok {
+				mig = alt
+			}
+		}
 	}
 	p.Migrations = mig
 	return in.readMigrations(p)
@@ -142,7 +184,7 @@ func (in *inspector) prismaVersions(p *Prisma) {
 	if max(cli, client) >= 7 && p.Config == "" {
 		a.warn(CodePrismaNoConfig,
 			"Prisma 7 reads the database URL from prisma.config.ts, and the app has none, so `prisma migrate deploy` has no database to talk to",
-			fmt.Sprintf("create %s with datasource: { url: env(\"DATABASE_URL\") }", rel(a.Dir, "prisma.config.ts")))
+			fmt.Sprintf("create %s with datasource: { url: env(\"DATABASE_URL\") }", rel(p.Dir, "prisma.config.ts")))
 	}
 }
 
@@ -151,36 +193,41 @@ func cleanRange(v string) string {
 	return strings.TrimLeft(strings.TrimSpace(v), "^~>=<v ")
 }
 
-// prismaConfig finds and scans prisma.config.* (or .config/prisma.*).
-func (in *inspector) prismaConfig(p *Prisma) (prismaConfig, error) {
-	var cfg prismaConfig
-	a := in.app
-	cands := make([]string, 0, len(prismaConfigs)+len(dotConfigs))
+// findConfig returns the path of prisma.config.* (or .config/prisma.*) in
+// dir, or "".
+func (in *inspector) findConfig(dir string) (string, error) {
 	for _, n := range prismaConfigs {
-		cands = append(cands, rel(a.Dir, n))
+		ok, err := in.hasFile(dir, n)
+		if err != nil || ok {
+			return rel(dir, n), err
+		}
+	}
+	has, err := in.hasDir(dir, ".config")
+	if err != nil || !has {
+		return "", err
 	}
 	for _, n := range dotConfigs {
-		cands = append(cands, rel(a.Dir, ".config/"+n))
-	}
-	for _, c := range cands {
-		ok, err := in.isFile(c)
-		if err != nil {
-			return cfg, err
-		}
-		if ok {
-			p.Config = c
-			break
+		ok, err := in.hasFile(rel(dir, ".config"), n)
+		if err != nil || ok {
+			return rel(dir, ".config/"+n), err
 		}
 	}
-	if p.Config == "" {
-		return cfg, nil
+	return "", nil
+}
+
+// prismaConfig finds and scans prisma.config.* (or .config/prisma.*) in dir.
+// base is where Prisma commands run: the config's project folder, else dir.
+func (in *inspector) prismaConfig(p *Prisma, dir string) (cfg prismaConfig, base string, err error) {
+	p.Config, err = in.findConfig(dir)
+	if err != nil || p.Config == "" {
+		return cfg, dir, err
 	}
 	data, _, err := in.read(p.Config)
 	if err != nil {
-		return cfg, err
+		return cfg, dir, err
 	}
 	src := stripJS(string(data))
-	base := path.Dir(p.Config)
+	base = path.Dir(p.Config)
 	if path.Base(base) == ".config" {
 		base = path.Dir(base) // paths in .config/prisma.ts are relative to the project
 	}
@@ -201,11 +248,19 @@ func (in *inspector) prismaConfig(p *Prisma) (prismaConfig, error) {
 		}
 	}
 	if body, ok := findBlock(src, "datasource"); ok {
-		if raw, _, _, found := findKey(body, "url"); found {
-			cfg.urlEnv, cfg.urlViaEnvFn = envRef(raw)
-			if cfg.urlEnv == "" {
-				cfg.dynamic = append(cfg.dynamic, "datasource.url")
+		for _, k := range []struct {
+			key  string
+			dest *[]string
+		}{{"url", &cfg.urlEnvs}, {"directUrl", &cfg.directEnvs}, {"shadowDatabaseUrl", &cfg.shadowEnvs}} {
+			raw, _, _, found := findKey(body, k.key)
+			if !found {
+				continue
 			}
+			names, ok := envChain(raw)
+			if !ok {
+				cfg.dynamic = append(cfg.dynamic, "datasource."+k.key)
+			}
+			*k.dest = names
 		}
 	}
 	seen := map[string]bool{}
@@ -215,20 +270,19 @@ func (in *inspector) prismaConfig(p *Prisma) (prismaConfig, error) {
 			cfg.env = append(cfg.env, m[1])
 		}
 	}
-	return cfg, nil
+	return cfg, base, nil
 }
 
 // findSchema resolves the schema path: prisma.config, package.json
 // "prisma.schema", then Prisma's default locations. explicit names the
 // setting that chose a schema path which does not exist.
-func (in *inspector) findSchema(pkg *packageJSON, cfg prismaConfig) (schema, explicit string, err error) {
-	a := in.app
+func (in *inspector) findSchema(pkg *packageJSON, cfg prismaConfig, dir string) (schema, explicit string, err error) {
 	var setting, want string
 	switch {
 	case cfg.schema != "":
 		setting, want = "prisma.config (schema)", cfg.schema
 	case pkg.Prisma.Schema != "":
-		setting, want = "package.json (prisma.schema)", path.Join(a.Dir, pkg.Prisma.Schema)
+		setting, want = "package.json (prisma.schema)", path.Join(dir, pkg.Prisma.Schema)
 	}
 	if want != "" {
 		e, err := in.stat(want)
@@ -241,12 +295,12 @@ func (in *inspector) findSchema(pkg *packageJSON, cfg prismaConfig) (schema, exp
 		return want, setting, nil
 	}
 	for _, c := range []string{"prisma/schema.prisma", "prisma/schema", "schema.prisma"} {
-		e, err := in.stat(rel(a.Dir, c))
+		e, err := in.stat(rel(dir, c))
 		if err != nil {
 			return "", "", err
 		}
 		if e != nil && (e.IsDir() == (c == "prisma/schema")) {
-			return rel(a.Dir, c), "", nil
+			return rel(dir, c), "", nil
 		}
 	}
 	return "", "", nil
@@ -346,9 +400,6 @@ func (in *inspector) parseSchema(p *Prisma, files []schemaFile, cfg prismaConfig
 			"make sure they run offline in a plain Node image, or move them out of the schema used for builds")
 	}
 
-	if cfg.urlEnv != "" {
-		p.URLEnv = cfg.urlEnv
-	}
 	if ds == nil {
 		a.warn(CodeNotPostgres,
 			fmt.Sprintf("%s has no datasource block, so Prisma doesn't know the database", p.Schema),
@@ -361,12 +412,9 @@ func (in *inspector) parseSchema(p *Prisma, files []schemaFile, cfg prismaConfig
 			fmt.Sprintf("the datasource provider is %q, but Slipway deploys and tests against PostgreSQL", p.Provider),
 			fmt.Sprintf("set provider = \"postgresql\" in %s and regenerate the migrations", ds.file))
 	}
+	in.schemaVars(p, ds, cfg)
 	if url, ok := ds.fields["url"]; ok {
-		if m := schemaEnvRe.FindStringSubmatch(url); m != nil {
-			if cfg.urlEnv == "" {
-				p.URLEnv = m[1]
-			}
-		} else {
+		if !schemaEnvRe.MatchString(url) {
 			a.warn(CodePrismaURLLiteral,
 				fmt.Sprintf("%s hard-codes the database URL, so the deployed app can't be pointed at its database (and a password may be in the source)", ds.file),
 				"use url = env(\"DATABASE_URL\") (or, on Prisma 7, datasource.url in prisma.config.ts)")

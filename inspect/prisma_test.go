@@ -60,9 +60,14 @@ func TestPrismaClientJS(t *testing.T) {
 		Schema:         "prisma/schema.prisma",
 		Generator:      GeneratorJS,
 		Provider:       "postgresql",
-		URLEnv:         "DATABASE_URL",
+		URLEnv:         "DIRECT_URL",
 		Migrations:     "prisma/migrations",
 		MigrationNames: []string{"20250101000000_init", "20250102000000_email"},
+		Dir:            ".",
+		DatabaseVars: []DatabaseVar{
+			{Name: "DIRECT_URL", Migrations: true, Sources: []string{"prisma/schema.prisma (datasource.directUrl)"}},
+			{Name: "DATABASE_URL", Runtime: true, Sources: []string{"prisma/schema.prisma (datasource.url)"}},
+		},
 	}, app.Prisma)
 	assert.Empty(t, app.Warnings)
 	assert.NoError(t, app.Err())

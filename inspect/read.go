@@ -18,6 +18,10 @@ type inspector struct {
 	dirs  map[string]bool          // dirs known to exist
 	app   *App
 	root  *packageJSON // Root's package.json when Root != Dir
+	// prismaPkg is the workspace package that holds the app's Prisma, when
+	// it is not the app.
+	prismaPkg wsPackage
+	dbVars    dbVars // database variables found so far
 }
 
 // requireDir fails unless dir is an existing directory.
@@ -133,7 +137,9 @@ type packageJSON struct {
 	Dependencies    map[string]string `json:"dependencies"`
 	DevDependencies map[string]string `json:"devDependencies"`
 	Workspaces      json.RawMessage   `json:"workspaces"`
-	Prisma          struct {
+	// Pnpm is the "pnpm" settings field (build keys, overrides...).
+	Pnpm   map[string]json.RawMessage `json:"pnpm"`
+	Prisma struct {
 		Schema string `json:"schema"`
 	} `json:"prisma"`
 }

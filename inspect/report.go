@@ -33,6 +33,19 @@ func (a *App) Report() string {
 		pmLine += ", lockfile " + pm.Lockfile
 	}
 	add("package manager", fmt.Sprintf("%s (from %s)", pmLine, pm.Source))
+	switch spec := pm.Spec(); {
+	case spec != "" && pm.Why != "":
+		add("pm version", spec+" ("+pm.Why+")")
+	case spec != "":
+		add("pm version", spec)
+	default:
+		add("pm version", pm.Why)
+	}
+	if setup := pm.SetupCmd(); len(setup) == 3 && setup[0] == "sh" && setup[1] == "-c" {
+		add("pm setup", setup[2])
+	} else if setup != nil {
+		add("pm setup", strings.Join(setup, " "))
+	}
 	add("install", strings.Join(pm.InstallCmd(false), " "))
 
 	switch {
@@ -60,7 +73,11 @@ func (a *App) Report() string {
 		next += ", next/font/google"
 	}
 	add("next", next)
-	add("health path", a.HealthPath)
+	if a.HealthPath != "" {
+		add("health path", a.HealthPath+" (a route the app defines)")
+	} else if a.Next.Version != "" {
+		add("health path", "none found (pass --health-path)")
+	}
 
 	if p := a.Prisma; p != nil {
 		pr := orNone(p.Version)
@@ -71,6 +88,11 @@ func (a *App) Report() string {
 			pr += ", config " + p.Config
 		}
 		add("prisma", pr)
+		if p.Package != "" {
+			add("prisma package", fmt.Sprintf("%s in %s (a workspace dependency of the app; Prisma commands run there)", p.Package, p.Dir))
+		} else if p.Dir != "" && p.Dir != a.Dir {
+			add("prisma dir", p.Dir)
+		}
 		schema := orNone(p.Schema)
 		if p.Generator != "" {
 			schema += ", generator " + p.Generator
@@ -79,11 +101,14 @@ func (a *App) Report() string {
 			schema += " -> " + p.Output
 		}
 		add("schema", schema)
-		db := orNone(p.Provider) + ", url from " + p.URLEnv
+		db := orNone(p.Provider) + ", migrations read " + p.URLEnv
 		if p.URLRequiredAtBuild {
 			db += fmt.Sprintf(" (config needs %s at generate time)", strings.Join(p.ConfigEnv, ", "))
 		}
 		add("database", db)
+		for _, v := range p.DatabaseVars {
+			add("database var", v.String())
+		}
 		if p.Migrations != "" {
 			add("migrations", fmt.Sprintf("%s (%d)", p.Migrations, len(p.MigrationNames)))
 		}

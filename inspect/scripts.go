@@ -51,18 +51,24 @@ func (in *inspector) checkScripts(pkg *packageJSON) error {
 	if in.root != nil {
 		owners = append(owners, owner{rel(a.Root, "package.json"), in.root})
 	}
+	if wp := in.prismaPkg; wp.pkg != nil {
+		owners = append(owners, owner{rel(wp.dir, "package.json"), wp.pkg})
+	}
+	// Slipway never runs these scripts: it strips them from the manifests
+	// the install sees and restores them for the build, and runs `prisma
+	// generate` itself. The warnings say what is skipped.
 	for _, o := range owners {
 		for _, s := range installScripts {
 			body := expandScript(o.pkg.Scripts, s)
 			switch {
 			case migrateRunRe.MatchString(body):
 				a.warn(CodePostinstallPrisma,
-					fmt.Sprintf("the %q script in %s runs %q, which needs a database while dependencies install", s, o.file, migrateRunRe.FindString(body)),
-					fmt.Sprintf("remove it from %q; Slipway applies migrations when the container starts", s))
+					fmt.Sprintf("the %q script in %s runs %q; Slipway does not run install scripts (installs must not need a database), so it is skipped, and Slipway applies the migrations when the container starts", s, o.file, migrateRunRe.FindString(body)),
+					fmt.Sprintf("nothing to do for the migrations; if %q does anything else the build needs, move that step into the build script", s))
 			case generateRe.MatchString(body):
 				a.warn(CodePostinstallGenerate,
-					fmt.Sprintf("the %q script in %s runs `prisma generate`, which needs the schema (and prisma.config's env vars) at install time", s, o.file),
-					"nothing to do if it works: Slipway runs prisma generate itself before next build; removing it makes installs independent of the schema")
+					fmt.Sprintf("the %q script in %s runs `prisma generate`; Slipway does not run install scripts, so it is skipped, and Slipway runs `prisma generate` itself before the build", s, o.file),
+					fmt.Sprintf("nothing to do for the client; if %q does anything else the build needs, move that step into the build script", s))
 			}
 		}
 	}
