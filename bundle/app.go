@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/slipwayhq/slipway/compose"
@@ -24,13 +25,10 @@ type Stack struct {
 	PublishDBPort  bool
 }
 
-// FromApp is the bundle for an inspected app: the URL variable its Prisma
-// config reads, and the variables of its .env.example.
+// FromApp is the bundle for an inspected app: the database variables its
+// Prisma setup reads (see DatabaseVars), and the variables of its
+// .env.example.
 func FromApp(app *inspect.App, s Stack) Spec {
-	urlVar := inspect.DefaultURLEnv
-	if app.Prisma != nil && app.Prisma.URLEnv != "" {
-		urlVar = app.Prisma.URLEnv
-	}
 	var vars []env.Var
 	for _, v := range app.EnvExample {
 		vars = append(vars, env.Var{Key: v.Key, Value: v.Value, Comment: v.Comment})
@@ -50,12 +48,51 @@ func FromApp(app *inspect.App, s Stack) Spec {
 				MigrateOnStart: s.MigrateOnStart,
 				MigrateCommand: s.MigrateCommand,
 				ReadOnly:       s.ReadOnly,
-				DatabaseURLVar: urlVar,
+				DatabaseVars:   databaseVars(app.Prisma),
 			},
 			DB: compose.DB{Image: s.PostgresImage, PublishPort: s.PublishDBPort},
 		},
 		AppVars: vars,
 	}
+}
+
+// databaseVars turns what inspect found into the bundle's database
+// variables: the one migrations read (URLEnv) first, then the others in the
+// order inspect lists them, each once with every role it was found in. URLEnv
+// is always a migrations variable; when nothing is known to be read at run
+// time, the first variable is (as with a lone DATABASE_URL). A shadow
+// variable stays a shadow only if nothing else reads it. With no Prisma, or
+// nothing found, the result is empty: DATABASE_URL by default.
+func databaseVars(p *inspect.Prisma) env.DatabaseVars {
+	if p == nil {
+		return nil
+	}
+	roles := map[string]inspect.DatabaseVar{}
+	for _, v := range p.DatabaseVars {
+		r := roles[v.Name]
+		r.Runtime = r.Runtime || v.Runtime
+		r.Migrations = r.Migrations || v.Migrations
+		r.Shadow = r.Shadow || v.Shadow
+		roles[v.Name] = r
+	}
+	var out env.DatabaseVars
+	for _, name := range p.DatabaseVarNames() {
+		if name == "" || slices.ContainsFunc(out, func(v env.DatabaseVar) bool { return v.Name == name }) {
+			continue
+		}
+		r := roles[name]
+		v := env.DatabaseVar{Name: name, Runtime: r.Runtime, Migrations: r.Migrations || name == p.URLEnv, Shadow: r.Shadow}
+		if v.Runtime || v.Migrations {
+			v.Shadow = false
+		}
+		out = append(out, v)
+	}
+	if !slices.ContainsFunc(out, func(v env.DatabaseVar) bool { return v.Runtime }) {
+		if i := slices.IndexFunc(out, func(v env.DatabaseVar) bool { return !v.IsShadow() }); i >= 0 {
+			out[i].Runtime = true
+		}
+	}
+	return out
 }
 
 var notProjectChars = regexp.MustCompile(`[^a-z0-9_-]+`)

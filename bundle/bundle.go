@@ -28,7 +28,7 @@ var ErrBundle = errors.New("inconsistent bundle")
 // Spec describes a bundle: the stack and its variables.
 type Spec struct {
 	// Compose is the production stack: project name, image, ports, switches,
-	// and App.DatabaseURLVar, the variable the app's Prisma config reads.
+	// and App.DatabaseVars, the variables that hold the connection string.
 	Compose compose.Spec
 	// DBUser and DBName become POSTGRES_USER and POSTGRES_DB (default "app").
 	DBUser, DBName string
@@ -40,15 +40,15 @@ type Spec struct {
 func (s Spec) EnvSpec() env.Spec {
 	c := s.Compose.WithDefaults()
 	return env.Spec{
-		Project:        c.Name,
-		FileName:       c.EnvFile,
-		AppImage:       c.App.Image,
-		AppPort:        c.App.Port,
-		DatabaseURLVar: c.App.DatabaseURLVar,
-		DBUser:         s.DBUser,
-		DBName:         s.DBName,
-		PublishDBPort:  c.DB.PublishPort,
-		AppVars:        s.AppVars,
+		Project:       c.Name,
+		FileName:      c.EnvFile,
+		AppImage:      c.App.Image,
+		AppPort:       c.App.Port,
+		DatabaseVars:  c.App.DatabaseVars,
+		DBUser:        s.DBUser,
+		DBName:        s.DBName,
+		PublishDBPort: c.DB.PublishPort,
+		AppVars:       s.AppVars,
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/slipwayhq/slipway/compose"
 	"github.com/slipwayhq/slipway/env"
+	"github.com/slipwayhq/slipway/inspect"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -40,12 +41,46 @@ func blog() Spec {
 	return Spec{
 		Compose: compose.Spec{Name: "blog", App: compose.App{
 			Image: "registry.example.com/blog:2.0.0", ReadOnly: true, MigrateOnStart: true, HealthPath: "/healthz",
-			DatabaseURLVar: "POSTGRES_PRISMA_URL",
+			DatabaseVars: env.DatabaseVars{{Name: "POSTGRES_PRISMA_URL", Runtime: true, Migrations: true}},
 		}},
 		DBUser:  "blog",
 		DBName:  "blog",
 		AppVars: []env.Var{{Key: "SESSION_SECRET", Value: "x"}},
 	}
+}
+
+// notes is a Supabase/Neon app built from an inspected app: DATABASE_URL
+// (pooled) at run time, DIRECT_URL for migrations, a shadow database, and a
+// migrate service.
+func notes() Spec {
+	app := &inspect.App{
+		Name: "notes",
+		Prisma: &inspect.Prisma{URLEnv: "DIRECT_URL", DatabaseVars: []inspect.DatabaseVar{
+			{Name: "DATABASE_URL", Runtime: true},
+			{Name: "DIRECT_URL", Migrations: true},
+			{Name: "SHADOW_DATABASE_URL", Shadow: true},
+		}},
+		EnvExample: []inspect.EnvVar{
+			{Key: "DATABASE_URL", Value: "postgresql://postgres.ref:dev@pooler.example.com:6543/postgres?pgbouncer=true", Comment: "Supabase pooler"},
+			{Key: "DIRECT_URL", Value: "postgresql://postgres.ref:dev@db.example.com:5432/postgres"},
+			{Key: "SHADOW_DATABASE_URL", Value: "postgresql://dev:dev@localhost:5432/notes_shadow"},
+			{Key: "AUTH_SECRET", Value: "dev"},
+		},
+	}
+	return FromApp(app, Stack{Image: "registry.example.com/notes:3.1.0", ReadOnly: true})
+}
+
+// vercel reads POSTGRES_PRISMA_URL at run time and POSTGRES_URL_NON_POOLING
+// for migrations, and migrates on start.
+func vercel() Spec {
+	app := &inspect.App{
+		Name: "shop",
+		Prisma: &inspect.Prisma{URLEnv: "POSTGRES_URL_NON_POOLING", DatabaseVars: []inspect.DatabaseVar{
+			{Name: "POSTGRES_PRISMA_URL", Runtime: true},
+			{Name: "POSTGRES_URL_NON_POOLING", Migrations: true},
+		}},
+	}
+	return FromApp(app, Stack{Image: image, MigrateOnStart: true})
 }
 
 func TestGolden(t *testing.T) {
@@ -56,6 +91,7 @@ func TestGolden(t *testing.T) {
 		"shop":           {shop(), nil},
 		"blog":           {blog(), nil},
 		"shop-generated": {shop(), []Option{GenerateEnv()}},
+		"notes-pooled":   {notes(), nil},
 	} {
 		t.Run(name, func(t *testing.T) {
 			files, err := Render(c.spec, c.opts...)
@@ -169,7 +205,12 @@ func TestConfigureStepWorks(t *testing.T) {
 			t.Skipf("%s not installed", tool)
 		}
 	}
-	s := blog()
+	for name, s := range map[string]Spec{"blog": blog(), "notes-pooled": notes(), "vercel": vercel()} {
+		t.Run(name, func(t *testing.T) { configureStepWorks(t, s) })
+	}
+}
+
+func configureStepWorks(t *testing.T, s Spec) {
 	files, err := Render(s)
 	require.NoError(t, err)
 	script := firstBlockAfter(t, string(files[DeployGuide]), "## 1. Configure")
@@ -185,6 +226,12 @@ func TestConfigureStepWorks(t *testing.T) {
 	ready, err := os.ReadFile(filepath.Join(dir, ".env.production"))
 	require.NoError(t, err)
 	assert.Empty(t, env.Check(ready, s.EnvSpec()), "after step 1 the env file is ready")
+	vals, err := env.Parse(ready)
+	require.NoError(t, err)
+	es := s.EnvSpec().WithDefaults()
+	for _, n := range es.DatabaseVars.Names() {
+		assert.Equal(t, env.ConnectionString(es.DBUser, vals[env.PostgresPassword], es.DBName), vals[n], "step 1 sets %s too", n)
+	}
 	info, err := os.Stat(filepath.Join(dir, ".env.production"))
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
@@ -193,7 +240,7 @@ func TestConfigureStepWorks(t *testing.T) {
 	require.NoError(t, err)
 	db, err := p.GetService(compose.ServiceDB)
 	require.NoError(t, err)
-	assert.Equal(t, "blog", *db.Environment[env.PostgresUser])
+	assert.Equal(t, es.DBUser, *db.Environment[env.PostgresUser])
 }
 
 // firstBlockAfter returns the first ```sh block after heading.
@@ -254,4 +301,101 @@ func TestBadSpec(t *testing.T) {
 	s.AppVars = append(s.AppVars, env.Var{Key: "BAD-KEY"})
 	_, err = Render(s)
 	require.ErrorIs(t, err, env.ErrSpec)
+}
+
+// TestPooledAndDirect: a pooled and a direct variable get one connection
+// string, with one generated password; the shadow database is left out;
+// slipway-migrate reads the direct one; DEPLOY.md says which is which.
+func TestPooledAndDirect(t *testing.T) {
+	s := notes()
+	files, err := Render(s, GenerateEnv())
+	require.NoError(t, err)
+
+	generated, err := env.Parse(files[".env.production"])
+	require.NoError(t, err)
+	pw := generated[env.PostgresPassword]
+	require.Len(t, pw, env.SecretLength)
+	want := env.ConnectionString("app", pw, "app")
+	assert.Equal(t, want, generated["DATABASE_URL"])
+	assert.Equal(t, want, generated["DIRECT_URL"])
+	assert.NotContains(t, generated, "SHADOW_DATABASE_URL", "no shadow database in production")
+	assert.Empty(t, env.Check(files[".env.production"], s.EnvSpec()))
+
+	tmpl, err := env.Parse(files[EnvTemplate])
+	require.NoError(t, err)
+	assert.Equal(t, tmpl["DATABASE_URL"], tmpl["DIRECT_URL"])
+	assert.NotContains(t, tmpl, "SHADOW_DATABASE_URL")
+	assert.Equal(t, 3, strings.Count(string(files[EnvTemplate]), env.Placeholder(env.PostgresPassword)), "one password placeholder")
+
+	p, err := compose.Validate(context.Background(), files[ComposeFile], files[".env.production"])
+	require.NoError(t, err)
+	for _, svc := range []string{compose.ServiceApp, compose.ServiceMigrate} {
+		got, err := p.GetService(svc)
+		require.NoError(t, err)
+		if assert.NotNil(t, got.Environment[compose.DatabaseURLEnvVar], svc) {
+			assert.Equal(t, "DIRECT_URL", *got.Environment[compose.DatabaseURLEnvVar], "%s: migrations read the direct URL", svc)
+		}
+		assert.Equal(t, want, *got.Environment["DIRECT_URL"], "%s gets the connection string from the env file", svc)
+	}
+
+	guide := string(files[DeployGuide])
+	for _, line := range []string{
+		"and `DIRECT_URL` and `DATABASE_URL` agree with it",
+		"### Database variables",
+		"| `DIRECT_URL` | migrations (direct: never through a pooler) |",
+		"| `DATABASE_URL` | the app at run time (pooled on hosted Postgres) |",
+		"point `DATABASE_URL` at it\nand keep `DIRECT_URL` pointing at `db`",
+		"`SLIPWAY_DATABASE_URL_ENV=DIRECT_URL`",
+		"`SHADOW_DATABASE_URL` is left out on purpose",
+	} {
+		assert.Contains(t, guide, line)
+	}
+	assert.NotContains(t, guide, pw, "the guide never holds a secret")
+}
+
+func TestVercelThreeVariables(t *testing.T) {
+	s := vercel()
+	s.Compose.App.DatabaseVars = append(s.Compose.App.DatabaseVars, env.DatabaseVar{Name: "POSTGRES_SHADOW_URL", Shadow: true})
+	files, err := Render(s, GenerateEnv())
+	require.NoError(t, err)
+	generated, err := env.Parse(files[".env.production"])
+	require.NoError(t, err)
+	want := env.ConnectionString("app", generated[env.PostgresPassword], "app")
+	assert.Equal(t, want, generated["POSTGRES_PRISMA_URL"])
+	assert.Equal(t, want, generated["POSTGRES_URL_NON_POOLING"])
+	assert.NotContains(t, generated, "POSTGRES_SHADOW_URL")
+	assert.NotContains(t, generated, "DATABASE_URL", "the app names its own variables")
+
+	p, err := compose.Validate(context.Background(), files[ComposeFile], files[".env.production"])
+	require.NoError(t, err)
+	app, err := p.GetService(compose.ServiceApp)
+	require.NoError(t, err)
+	assert.Equal(t, "POSTGRES_URL_NON_POOLING", *app.Environment[compose.DatabaseURLEnvVar], "the image migrates on start from the direct URL")
+
+	guide := string(files[DeployGuide])
+	assert.Contains(t, guide, "| `POSTGRES_PRISMA_URL` | the app at run time (pooled on hosted Postgres) |")
+	assert.Contains(t, guide, "| `POSTGRES_URL_NON_POOLING` | migrations (direct: never through a pooler) |")
+	assert.Contains(t, guide, "`POSTGRES_SHADOW_URL` is left out on purpose")
+}
+
+// TestFallbackChain: a config that reads DIRECT_DATABASE_URL ||
+// DATABASE_URL gives slipway-migrate both names, in order.
+func TestFallbackChain(t *testing.T) {
+	app := &inspect.App{Name: "notes", Prisma: &inspect.Prisma{URLEnv: "DIRECT_DATABASE_URL", DatabaseVars: []inspect.DatabaseVar{
+		{Name: "DIRECT_DATABASE_URL", Migrations: true, Sources: []string{"prisma.config.ts (datasource.url)"}},
+		{Name: "DATABASE_URL", Runtime: true, Migrations: true, Sources: []string{"prisma.config.ts (datasource.url)", "src/db.ts"}},
+	}}}
+	s := FromApp(app, Stack{Image: image})
+	files, err := Render(s, GenerateEnv())
+	require.NoError(t, err)
+	p, err := compose.Validate(context.Background(), files[ComposeFile], files[".env.production"])
+	require.NoError(t, err)
+	migrate, err := p.GetService(compose.ServiceMigrate)
+	require.NoError(t, err)
+	assert.Equal(t, "DIRECT_DATABASE_URL,DATABASE_URL", *migrate.Environment[compose.DatabaseURLEnvVar])
+
+	guide := string(files[DeployGuide])
+	assert.Contains(t, guide, "so migrations read the first\nof `DIRECT_DATABASE_URL` and `DATABASE_URL` that is set.")
+	assert.Contains(t, guide, "Keep them pointing at `db` even if you add a pooler", "both are read by migrations: neither may be pooled")
+	assert.NotContains(t, guide, "left out on purpose", "no shadow database")
 }

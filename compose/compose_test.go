@@ -10,6 +10,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/errdefs"
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/slipwayhq/slipway/env"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -42,7 +43,20 @@ var variants = map[string]Spec{
 		Healthcheck:    []string{"CMD-SHELL", "wget -qO- http://127.0.0.1:${PORT:-8080}/healthz || exit 1"},
 		MigrateCommand: []string{"node", "migrate.js"},
 	}, DB: DB{Image: "postgres:16-alpine"}},
-	"prisma-url-var": {Name: "shop", App: App{Image: image, DatabaseURLVar: "POSTGRES_PRISMA_URL"}},
+	"prisma-url-var": {Name: "shop", App: App{Image: image, DatabaseVars: env.DatabaseVars{{Name: "POSTGRES_PRISMA_URL", Runtime: true, Migrations: true}}}},
+	// Supabase/Neon: a pooled URL for the app, a direct one for migrations.
+	"pooled-direct": {Name: "shop", App: App{Image: image, DatabaseVars: pooledDirect}},
+	// A config fallback chain (DIRECT_DATABASE_URL || DATABASE_URL) and a shadow database.
+	"fallback-chain": {Name: "shop", App: App{Image: image, MigrateOnStart: true, DatabaseVars: env.DatabaseVars{
+		{Name: "DIRECT_DATABASE_URL", Migrations: true},
+		{Name: "DATABASE_URL", Runtime: true, Migrations: true},
+		{Name: "SHADOW_DATABASE_URL", Shadow: true},
+	}}},
+}
+
+var pooledDirect = env.DatabaseVars{
+	{Name: "DIRECT_URL", Migrations: true},
+	{Name: "DATABASE_URL", Runtime: true},
 }
 
 func TestRenderGolden(t *testing.T) {
@@ -107,8 +121,10 @@ func TestRenderedFilesLoadAsIntended(t *testing.T) {
 				assert.Empty(t, app.Tmpfs)
 			}
 
-			if s.App.DatabaseURLVar != "DATABASE_URL" {
-				assert.Equal(t, s.App.DatabaseURLVar, *app.Environment[DatabaseURLEnvVar], "slipway-migrate learns the variable's name")
+			urlEnv := s.App.MigrationURLEnv()
+			if urlEnv != "DATABASE_URL" {
+				assert.Equal(t, urlEnv, *app.Environment[DatabaseURLEnvVar], "slipway-migrate learns the variable's name")
+				assert.NotContains(t, urlEnv, "SHADOW", "never the shadow database")
 			} else {
 				assert.NotContains(t, app.Environment, DatabaseURLEnvVar)
 			}
@@ -121,16 +137,49 @@ func TestRenderedFilesLoadAsIntended(t *testing.T) {
 				return
 			}
 			assert.Equal(t, "false", *app.Environment[MigrateOnStartVar], "the app must not migrate again")
-			if s.App.DatabaseURLVar != "DATABASE_URL" {
-				assert.Equal(t, s.App.DatabaseURLVar, *migrate.Environment[DatabaseURLEnvVar])
-			}
 			require.NoError(t, err)
+			if urlEnv != "DATABASE_URL" {
+				assert.Equal(t, urlEnv, *migrate.Environment[DatabaseURLEnvVar])
+			} else {
+				assert.NotContains(t, migrate.Environment, DatabaseURLEnvVar)
+			}
 			assert.Equal(t, image, migrate.Image)
 			assert.Equal(t, types.ShellCommand(s.App.MigrateCommand), migrate.Command)
 			assert.Equal(t, types.RestartPolicyNo, migrate.Restart)
 			assert.Equal(t, types.ServiceDependency{Condition: types.ServiceConditionHealthy, Required: true}, migrate.DependsOn[ServiceDB])
 			assert.Equal(t, types.ServiceDependency{Condition: types.ServiceConditionCompletedSuccessfully, Required: true}, app.DependsOn[ServiceMigrate])
 			assert.Equal(t, s.App.ReadOnly, migrate.ReadOnly)
+		})
+	}
+}
+
+func TestMigrationURLEnv(t *testing.T) {
+	for name, c := range map[string]struct {
+		vars env.DatabaseVars
+		want string
+	}{
+		"default":        {nil, "DATABASE_URL"},
+		"one other":      {env.DatabaseVars{{Name: "POSTGRES_PRISMA_URL", Runtime: true, Migrations: true}}, "POSTGRES_PRISMA_URL"},
+		"pooled+direct":  {pooledDirect, "DIRECT_URL"},
+		"vercel":         {env.DatabaseVars{{Name: "POSTGRES_URL_NON_POOLING", Migrations: true}, {Name: "POSTGRES_PRISMA_URL", Runtime: true}, {Name: "SHADOW_DATABASE_URL", Shadow: true}}, "POSTGRES_URL_NON_POOLING"},
+		"fallback chain": {env.DatabaseVars{{Name: "DIRECT_DATABASE_URL", Migrations: true}, {Name: "DATABASE_URL", Runtime: true, Migrations: true}}, "DIRECT_DATABASE_URL,DATABASE_URL"},
+		"roles unknown":  {env.DatabaseVars{{Name: "A_URL"}, {Name: "B_URL"}}, "A_URL"},
+		"only a shadow":  {env.DatabaseVars{{Name: "SHADOW_DATABASE_URL", Shadow: true}}, "DATABASE_URL"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			assert.Equal(t, c.want, App{DatabaseVars: c.vars}.MigrationURLEnv())
+			b, err := Render(Spec{Name: "shop", App: App{Image: image, DatabaseVars: c.vars}})
+			require.NoError(t, err)
+			p, err := Validate(context.Background(), b, []byte(minimalEnv))
+			require.NoError(t, err)
+			for _, svc := range []string{ServiceApp, ServiceMigrate} {
+				got := service(t, p, svc).Environment[DatabaseURLEnvVar]
+				if c.want == "DATABASE_URL" {
+					assert.Nil(t, got, "%s: DATABASE_URL is slipway-migrate's default", svc)
+				} else if assert.NotNil(t, got, svc) {
+					assert.Equal(t, c.want, *got, svc)
+				}
+			}
 		})
 	}
 }
@@ -185,7 +234,11 @@ func TestSpecErrors(t *testing.T) {
 		"shell args":      {func(s *Spec) { s.App.Healthcheck = []string{"CMD-SHELL", "a", "b"} }, "exactly one shell string"},
 		"migrate arg":     {func(s *Spec) { s.App.MigrateCommand = []string{"slipway-migrate", " "} }, "empty argument"},
 		"env file path":   {func(s *Spec) { s.EnvFile = "../secrets/.env" }, "plain file name"},
-		"url var":         {func(s *Spec) { s.App.DatabaseURLVar = "DB-URL" }, `"DB-URL" is not a valid name`},
+		"url var":         {func(s *Spec) { s.App.DatabaseVars = env.DatabaseVars{{Name: "DB-URL"}} }, `"DB-URL" is not a valid name`},
+		"url var twice": {func(s *Spec) {
+			s.App.DatabaseVars = env.DatabaseVars{{Name: "DIRECT_URL", Migrations: true}, {Name: "DIRECT_URL", Runtime: true}}
+		}, "DIRECT_URL is listed twice"},
+		"url var clash": {func(s *Spec) { s.App.DatabaseVars = env.DatabaseVars{{Name: "APP_PORT"}} }, "clashes"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := ok

@@ -126,8 +126,10 @@ func Project(s Spec) (*types.Project, error) {
 		app.ReadOnly = true
 		app.Tmpfs = types.StringList{"/app/.next/cache", "/tmp"}
 	}
-	if s.App.DatabaseURLVar != env.DefaultDatabaseURLVar {
-		app.Environment[DatabaseURLEnvVar] = ptr(s.App.DatabaseURLVar)
+	// slipway-migrate reads DATABASE_URL unless told otherwise.
+	urlEnv := s.App.MigrationURLEnv()
+	if urlEnv != env.DefaultDatabaseURLVar {
+		app.Environment[DatabaseURLEnvVar] = ptr(urlEnv)
 	}
 
 	services := types.Services{ServiceDB: db}
@@ -153,8 +155,8 @@ func Project(s Spec) (*types.Project, error) {
 			migrate.ReadOnly = true
 			migrate.Tmpfs = types.StringList{"/tmp"}
 		}
-		if s.App.DatabaseURLVar != env.DefaultDatabaseURLVar {
-			migrate.Environment = types.MappingWithEquals{DatabaseURLEnvVar: ptr(s.App.DatabaseURLVar)}
+		if urlEnv != env.DefaultDatabaseURLVar {
+			migrate.Environment = types.MappingWithEquals{DatabaseURLEnvVar: ptr(urlEnv)}
 		}
 		services[ServiceMigrate] = migrate
 		// The migrate service has done it: the entrypoint need not migrate again.

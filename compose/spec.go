@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/loader"
@@ -45,8 +44,6 @@ var DefaultHealthcheck = []string{"CMD", "node", "/app/healthcheck.js"}
 // DefaultMigrateCommand is the command the one-shot migrate service runs.
 var DefaultMigrateCommand = []string{"slipway-migrate"}
 
-var varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
 // ErrSpec is wrapped by every error about a bad Spec.
 var ErrSpec = errors.New("invalid compose spec")
 
@@ -78,16 +75,26 @@ type App struct {
 	// ReadOnly runs the app with a read-only root filesystem and tmpfs mounts
 	// for what Next.js writes.
 	ReadOnly bool
-	// DatabaseURLVar is the variable holding the connection string (default
-	// DATABASE_URL); another name is passed to slipway-migrate.
-	DatabaseURLVar string
+	// DatabaseVars are the variables holding the connection string, each
+	// with what reads it (default DATABASE_URL, for run time and migrations).
+	// The ones migrations read, in order, are passed to slipway-migrate
+	// unless that is DATABASE_URL alone; shadow variables are ignored.
+	DatabaseVars env.DatabaseVars
+}
+
+// MigrationURLEnv is the value of SLIPWAY_DATABASE_URL_ENV: the variables
+// migrations read, comma-separated (the first one set and non-empty wins).
+func (a App) MigrationURLEnv() string {
+	return strings.Join(a.DatabaseVars.MigrationNames(), ",")
 }
 
 // Variables slipway-migrate reads (see cmd/slipway-migrate).
 const (
 	// MigrateOnStartVar=false makes the image's entrypoint skip migrating.
 	MigrateOnStartVar = "SLIPWAY_MIGRATE_ON_START"
-	// DatabaseURLEnvVar names the variable that holds the connection string.
+	// DatabaseURLEnvVar names the variables that hold the connection string
+	// migrations use: one name, or several comma-separated, the first one
+	// set and non-empty winning.
 	DatabaseURLEnvVar = "SLIPWAY_DATABASE_URL_ENV"
 )
 
@@ -119,9 +126,7 @@ func (s Spec) WithDefaults() Spec {
 	if s.DB.Image == "" {
 		s.DB.Image = DefaultPostgresImage
 	}
-	if s.App.DatabaseURLVar == "" {
-		s.App.DatabaseURLVar = env.DefaultDatabaseURLVar
-	}
+	s.App.DatabaseVars = s.App.DatabaseVars.WithDefaults()
 	return s
 }
 
@@ -150,8 +155,8 @@ func (s Spec) Validate() error {
 	if err := checkHealthcheck(s.App.Healthcheck); err != nil {
 		return err
 	}
-	if !varName.MatchString(s.App.DatabaseURLVar) {
-		return fmt.Errorf("%w: database URL variable %q is not a valid name: use letters, digits and '_' (e.g. DATABASE_URL)", ErrSpec, s.App.DatabaseURLVar)
+	if err := s.App.DatabaseVars.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrSpec, err)
 	}
 	for _, a := range s.App.MigrateCommand {
 		if strings.TrimSpace(a) == "" {

@@ -85,7 +85,9 @@ var commonWords = []string{"password", "passwd", "postgres", "changeme", "secret
 // Check reports what is wrong with an env file for the stack s: variables
 // missing or empty, placeholders left in, weak or reused secrets, a
 // connection string that disagrees with POSTGRES_*, bad ports, and values
-// set twice. An empty result means the file is ready.
+// set twice. Every database variable of s (but the shadow ones) must agree
+// with POSTGRES_*, and so must any other connection string to host db. An
+// empty result means the file is ready.
 func Check(b []byte, s Spec) Problems {
 	vals, err := Parse(b)
 	if err != nil {
@@ -160,11 +162,17 @@ func Check(b []byte, s Spec) Problems {
 		}
 	}
 	slices.Sort(others)
+	shadow := s.DatabaseVars.ShadowNames()
 	for _, k := range others {
 		v := vals[k]
 		switch {
 		case IsPlaceholder(v):
 			add(k, Unreplaced, "still holds its placeholder: set a real value or remove the line")
+		case slices.Contains(shadow, k):
+			// prisma migrate dev drops and recreates the shadow database.
+			if u, err := parseDBURL(v); err == nil && u.host == DBHost {
+				add(k, Invalid, "is the shadow database of prisma migrate dev, which wipes it, yet points at the stack's database: remove the line (production never runs migrate dev)")
+			}
 		case IsPostgresURL(v):
 			if u, err := parseDBURL(v); err == nil && u.host == DBHost {
 				checkURL(k, v, vals, add)

@@ -113,7 +113,7 @@ func TestCheckProblems(t *testing.T) {
 
 func TestCheckUsesSpecNames(t *testing.T) {
 	s := readySpec()
-	s.DatabaseURLVar = "POSTGRES_PRISMA_URL"
+	s.DatabaseVars = DatabaseVars{{Name: "POSTGRES_PRISMA_URL", Runtime: true, Migrations: true}}
 	s.PublishDBPort = true
 	b := []byte(strings.Replace(string(envFile(nil)), "DATABASE_URL=", "POSTGRES_PRISMA_URL=", 1) + "DB_PORT=99999\n")
 	got := Check(b, s)

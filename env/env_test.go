@@ -207,7 +207,7 @@ func TestTemplateGolden(t *testing.T) {
 
 	s := readySpec()
 	s.PublishDBPort = true
-	s.DatabaseURLVar = "POSTGRES_PRISMA_URL"
+	s.DatabaseVars = DatabaseVars{{Name: "POSTGRES_PRISMA_URL", Runtime: true, Migrations: true}}
 	s.DBUser, s.DBName = "blog", "blog_prod"
 	b, err = Template(s)
 	require.NoError(t, err)
@@ -266,8 +266,12 @@ func TestTemplateRejectsBadSpec(t *testing.T) {
 		"no image":     {func(s *Spec) { s.AppImage = "" }, "app image is empty"},
 		"image with $": {func(s *Spec) { s.AppImage = "shop:${TAG}" }, "'$'"},
 		"port":         {func(s *Spec) { s.AppPort = 70000 }, "out of range"},
-		"url var":      {func(s *Spec) { s.DatabaseURLVar = "DATABASE-URL" }, "not a valid name"},
-		"url clash":    {func(s *Spec) { s.DatabaseURLVar = PostgresPassword }, "clashes"},
+		"url var":      {func(s *Spec) { s.DatabaseVars = DatabaseVars{{Name: "DATABASE-URL"}} }, "not a valid name"},
+		"url clash":    {func(s *Spec) { s.DatabaseVars = DatabaseVars{{Name: PostgresPassword}} }, "clashes"},
+		"url twice": {func(s *Spec) {
+			s.DatabaseVars = DatabaseVars{{Name: "DATABASE_URL", Runtime: true}, {Name: "DATABASE_URL", Migrations: true}}
+		}, "listed twice"},
+		"shadow clash": {func(s *Spec) { s.DatabaseVars = DatabaseVars{{Name: DBPort, Shadow: true}} }, "clashes"},
 		"db user":      {func(s *Spec) { s.DBUser = "my user" }, PostgresUser},
 		"db name":      {func(s *Spec) { s.DBName = "pg_stuff" }, PostgresDB},
 		"app var key":  {func(s *Spec) { s.AppVars = append(s.AppVars, Var{Key: "1BAD"}) }, `"1BAD" is not a valid name`},

@@ -22,8 +22,10 @@ type Spec struct {
 	AppImage string
 	// AppPort is the port the app listens on; APP_PORT defaults to it (default 3000).
 	AppPort int
-	// DatabaseURLVar is the variable the app's Prisma config reads (default DATABASE_URL).
-	DatabaseURLVar string
+	// DatabaseVars are the variables that hold the connection string, each
+	// with what reads it (default DATABASE_URL, for run time and migrations).
+	// Every one gets the same string; shadow variables are left out.
+	DatabaseVars DatabaseVars
 	// DBUser and DBName are POSTGRES_USER and POSTGRES_DB (default "app").
 	DBUser, DBName string
 	// PublishDBPort adds DB_PORT, the loopback port compose publishes Postgres on.
@@ -40,9 +42,7 @@ func (s Spec) WithDefaults() Spec {
 	if s.AppPort == 0 {
 		s.AppPort = 3000
 	}
-	if s.DatabaseURLVar == "" {
-		s.DatabaseURLVar = DefaultDatabaseURLVar
-	}
+	s.DatabaseVars = s.DatabaseVars.WithDefaults()
 	if s.DBUser == "" {
 		s.DBUser = "app"
 	}
@@ -67,11 +67,8 @@ func (s Spec) Validate() error {
 	if s.FileName != filepath.Base(s.FileName) || !strings.HasPrefix(s.FileName, ".env") || strings.ContainsAny(s.FileName, " \t\n$'\"") {
 		return fmt.Errorf("%w: env file name %q: use a plain name starting with .env (e.g. %s)", ErrSpec, s.FileName, DefaultFileName)
 	}
-	if !keyPattern.MatchString(s.DatabaseURLVar) {
-		return fmt.Errorf("%w: database URL variable %q is not a valid name: use letters, digits and '_' (e.g. DATABASE_URL)", ErrSpec, s.DatabaseURLVar)
-	}
-	if slices.Contains([]string{PostgresUser, PostgresPassword, PostgresDB, AppImage, AppPort, DBPort}, s.DatabaseURLVar) {
-		return fmt.Errorf("%w: database URL variable %s clashes with a stack variable: use e.g. DATABASE_URL", ErrSpec, s.DatabaseURLVar)
+	if err := s.DatabaseVars.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrSpec, err)
 	}
 	for _, nv := range [][2]string{{PostgresUser, s.DBUser}, {PostgresDB, s.DBName}} {
 		if !keyPattern.MatchString(nv[1]) || strings.HasPrefix(nv[1], "pg_") {
@@ -113,11 +110,7 @@ func (s Spec) sections() []section {
 		{key: PostgresUser, value: s.DBUser, kind: Plain, comment: []string{
 			"Role the app connects as; the db service creates it on its first start.",
 		}},
-		{key: PostgresPassword, value: Placeholder(PostgresPassword), kind: Secret, comment: append([]string{
-			"Password for POSTGRES_USER. Used only when the data volume is first",
-			"created: to change it later, run ALTER ROLE in psql and update both",
-			"this and " + s.DatabaseURLVar + ".",
-		}, genLines...)},
+		{key: PostgresPassword, value: Placeholder(PostgresPassword), kind: Secret, comment: append(s.passwordComment(), genLines...)},
 		{key: PostgresDB, value: s.DBName, kind: Plain, comment: []string{
 			"Database the db service creates on its first start.",
 		}},
@@ -128,23 +121,22 @@ func (s Spec) sections() []section {
 		}})
 	}
 
-	app := section{title: "App (app service)", entries: []entry{
-		{key: s.DatabaseURLVar, value: placeholderURL, kind: DatabaseURL, comment: []string{
-			"Connection string for Prisma. It must agree with the three POSTGRES_*",
-			fmt.Sprintf("values: postgresql://USER:PASSWORD@%s:%d/DB, PASSWORD URL-encoded.", DBHost, DBContainerPort),
-			"It holds the same placeholder as POSTGRES_PASSWORD, so replacing that",
-			"placeholder everywhere sets both (generated secrets need no encoding).",
-		}},
+	app := section{title: "App (app service)", entries: s.databaseEntries(placeholderURL)}
+	app.entries = append(app.entries, []entry{
 		{key: AppImage, value: s.AppImage, kind: Plain, optional: true, comment: []string{
 			"Image the app runs. Set it to a new tag to upgrade, or back to roll back.",
 		}},
 		{key: AppPort, value: strconv.Itoa(s.AppPort), kind: Plain, optional: true, comment: []string{
 			fmt.Sprintf("Host port the app is published on (it listens on %d inside).", s.AppPort),
 		}},
-	}}
+	}...)
 
 	own := section{title: "From the app's .env.example"}
 	seen := map[string]bool{}
+	// A shadow database is for prisma migrate dev only: never production.
+	for _, n := range s.DatabaseVars.ShadowNames() {
+		seen[n] = true
+	}
 	for _, sec := range []section{db, app} {
 		for _, e := range sec.entries {
 			seen[e.key] = true
@@ -189,7 +181,7 @@ func (s Spec) appEntry(v Var, placeholderURL string, genLines []string) entry {
 		comment = append(comment, "Credential issued by its provider: paste the value it gave you.")
 	case DatabaseURL:
 		e.value = placeholderURL
-		comment = append(comment, "Connection string: kept equal to "+s.DatabaseURLVar+".")
+		comment = append(comment, "Connection string: kept equal to "+s.DatabaseVars.Names()[0]+".")
 	}
 	if len(comment) == 0 {
 		comment = []string{"From the app's .env.example (no description there)."}
@@ -258,4 +250,116 @@ func Template(s Spec) ([]byte, error) {
 		}
 	}
 	return []byte(b.String()), nil
+}
+
+// passwordComment documents POSTGRES_PASSWORD.
+func (s Spec) passwordComment() []string {
+	names := s.DatabaseVars.Names()
+	if len(names) == 1 {
+		return []string{
+			"Password for POSTGRES_USER. Used only when the data volume is first",
+			"created: to change it later, run ALTER ROLE in psql and update both",
+			"this and " + names[0] + ".",
+		}
+	}
+	return wrap("Password for POSTGRES_USER. Used only when the data volume is first " +
+		"created: to change it later, run ALTER ROLE in psql and update this, " + JoinNames(names, "") + ".")
+}
+
+// databaseEntries are the connection-string variables: one for most apps,
+// or e.g. a pooled one the app reads at run time and a direct one for
+// migrations. All hold the same string: this stack has one Postgres and no
+// pooler.
+func (s Spec) databaseEntries(placeholderURL string) []entry {
+	urls := s.DatabaseVars.URLVars()
+	agree := []string{
+		"It must agree with the three POSTGRES_*",
+		fmt.Sprintf("values: postgresql://USER:PASSWORD@%s:%d/DB, PASSWORD URL-encoded.", DBHost, DBContainerPort),
+		"It holds the same placeholder as POSTGRES_PASSWORD, so replacing that",
+		"placeholder everywhere sets both (generated secrets need no encoding).",
+	}
+	shadow := s.DatabaseVars.ShadowNames()
+	shadowNote := ""
+	if len(shadow) > 0 {
+		verb := "is"
+		if len(shadow) > 1 {
+			verb = "are"
+		}
+		shadowNote = " " + JoinNames(shadow, "") + " (the shadow database of prisma migrate dev) " + verb +
+			" left out on purpose: production never runs migrate dev (see DEPLOY.md)."
+	}
+	if len(urls) == 1 {
+		comment := append([]string{"Connection string for Prisma. " + agree[0]}, agree[1:]...)
+		if shadowNote != "" {
+			comment = append(comment, wrap(strings.TrimSpace(shadowNote))...)
+		}
+		return []entry{{key: urls[0].Name, value: placeholderURL, kind: DatabaseURL, comment: comment}}
+	}
+
+	names := s.DatabaseVars.Names()
+	migrations := s.DatabaseVars.MigrationNames()
+	var out []entry
+	for i, v := range urls {
+		var paras []string
+		switch {
+		case v.Runtime && v.Migrations:
+			paras = append(paras, "Connection string the app reads at run time (Prisma Client) and migrations read too.")
+		case v.Runtime:
+			paras = append(paras, "Connection string the app reads at run time (Prisma Client): on hosted Postgres, the pooled URL.")
+		case v.Migrations:
+			paras = append(paras, "Connection string migrations read (prisma migrate, slipway-migrate): on hosted Postgres, "+
+				"the direct URL, never a pooled one (migrations hold a session lock).")
+		default:
+			paras = append(paras, "Connection string the app's Prisma setup also reads.")
+		}
+		others := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == v.Name })
+		same := "With this compose stack it points at the same Postgres as " + JoinNames(others, "") +
+			" (the db service, no pooler in between), with the same value."
+		if v.Runtime && !v.Migrations {
+			direct := slices.DeleteFunc(slices.Clone(migrations), func(n string) bool { return n == v.Name })
+			if len(direct) > 0 {
+				same += " If you add a pooler such as PgBouncer, point " + v.Name + " at it and keep " +
+					JoinNames(direct, "") + " direct."
+			}
+		}
+		paras = append(paras, same)
+		if i == 0 {
+			paras = append(paras, "It must agree with the three POSTGRES_* values: "+
+				fmt.Sprintf("postgresql://USER:PASSWORD@%s:%d/DB, PASSWORD URL-encoded.", DBHost, DBContainerPort)+
+				" It holds the same placeholder as POSTGRES_PASSWORD, so replacing that placeholder everywhere "+
+				"sets them all (generated secrets need no encoding).")
+		} else {
+			paras = append(paras, "Like "+urls[0].Name+", it agrees with POSTGRES_* and holds the same placeholder.")
+		}
+		if i == len(urls)-1 && shadowNote != "" {
+			paras = append(paras, strings.TrimSpace(shadowNote))
+		}
+		var comment []string
+		for _, p := range paras {
+			comment = append(comment, wrap(p)...)
+		}
+		out = append(out, entry{key: v.Name, value: placeholderURL, kind: DatabaseURL, comment: comment})
+	}
+	return out
+}
+
+// wrap breaks text into comment lines of at most 72 characters.
+func wrap(text string) []string {
+	const width = 72
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }

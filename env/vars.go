@@ -1,8 +1,8 @@
 // Package env writes and checks the production environment file: a documented
 // template (.env.production.example), crypto/rand secrets, a filled
-// .env.production whose DATABASE_URL agrees with POSTGRES_*, dotenv parsing
-// through compose-go, and checks that name each problem and its fix without
-// ever printing a secret.
+// .env.production whose connection strings (DATABASE_URL, or a pooled and a
+// direct one) agree with POSTGRES_*, dotenv parsing through compose-go, and
+// checks that name each problem and its fix without ever printing a secret.
 package env
 
 import (

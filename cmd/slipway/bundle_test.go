@@ -16,6 +16,7 @@ import (
 	"github.com/slipwayhq/slipway/bundle"
 	"github.com/slipwayhq/slipway/compose"
 	"github.com/slipwayhq/slipway/env"
+	"github.com/slipwayhq/slipway/inspect"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -198,4 +199,42 @@ func TestImagePathsMatchPipeline(t *testing.T) {
 	}
 	assert.Equal(t, str("healthcheckPath"), runnerHealthcheck)
 	assert.Equal(t, str("migratorPath"), runnerMigrator)
+}
+
+// TestBundleSpecPooledAndDirect: the CLI's bundle for an app with a pooled
+// and a direct URL (and a shadow database) sets both, tells the migrator to
+// read the direct one, and env check holds the file to both.
+func TestBundleSpecPooledAndDirect(t *testing.T) {
+	app := &inspect.App{Name: "notes", Prisma: &inspect.Prisma{URLEnv: "DIRECT_URL", DatabaseVars: []inspect.DatabaseVar{
+		{Name: "DATABASE_URL", Runtime: true},
+		{Name: "DIRECT_URL", Migrations: true},
+		{Name: "SHADOW_DATABASE_URL", Shadow: true},
+	}}}
+	spec := bundleSpec(app, stack{Image: testImage, MigrateService: true})
+	files, err := bundle.Render(spec, bundle.GenerateEnv())
+	require.NoError(t, err)
+	out := t.TempDir()
+	_, err = writeBundle(out, files, env.DefaultFileName, false)
+	require.NoError(t, err)
+
+	p := loadBundle(t, out, env.DefaultFileName)
+	migrate, err := p.GetService(compose.ServiceMigrate)
+	require.NoError(t, err)
+	assert.Equal(t, types.ShellCommand{runnerMigrator, "deploy"}, migrate.Command)
+	require.NotNil(t, migrate.Environment[compose.DatabaseURLEnvVar])
+	assert.Equal(t, "DIRECT_URL", *migrate.Environment[compose.DatabaseURLEnvVar])
+
+	b := files[env.DefaultFileName]
+	vals, err := env.Parse(b)
+	require.NoError(t, err)
+	assert.Equal(t, vals["DATABASE_URL"], vals["DIRECT_URL"])
+	assert.NotContains(t, vals, "SHADOW_DATABASE_URL")
+	checkSpec := bundleSpec(app, stack{}).EnvSpec() // as env check builds it
+	assert.Empty(t, env.Check(b, checkSpec))
+	assert.Empty(t, unfilled(b, checkSpec))
+
+	noDirect := strings.Replace(string(b), "\nDIRECT_URL=", "\nOLD_DIRECT_URL=", 1)
+	problems := env.Check([]byte(noDirect), checkSpec)
+	require.Len(t, problems, 1, "%v", problems)
+	assert.Equal(t, "DIRECT_URL: not set: add it as in .env.production.example", problems[0].String())
 }
