@@ -67,6 +67,9 @@ func (r Slipway) MarshalJSON() ([]byte, error) {
 		NodeVersion    string
 		PackageManager string
 		HealthPath     string
+		BuildCommand   string
+		Env            []string
+		EnvFile        *dagger.Secret
 		Port           int
 		BuildEnv       []string
 		BuildSecret    *dagger.Secret
@@ -84,6 +87,9 @@ func (r Slipway) MarshalJSON() ([]byte, error) {
 	concrete.NodeVersion = r.NodeVersion
 	concrete.PackageManager = r.PackageManager
 	concrete.HealthPath = r.HealthPath
+	concrete.BuildCommand = r.BuildCommand
+	concrete.Env = r.Env
+	concrete.EnvFile = r.EnvFile
 	concrete.Port = r.Port
 	concrete.BuildEnv = r.BuildEnv
 	concrete.BuildSecret = r.BuildSecret
@@ -105,6 +111,9 @@ func (r *Slipway) UnmarshalJSON(bs []byte) error {
 		NodeVersion    string
 		PackageManager string
 		HealthPath     string
+		BuildCommand   string
+		Env            []string
+		EnvFile        *dagger.Secret
 		Port           int
 		BuildEnv       []string
 		BuildSecret    *dagger.Secret
@@ -126,6 +135,9 @@ func (r *Slipway) UnmarshalJSON(bs []byte) error {
 	r.NodeVersion = concrete.NodeVersion
 	r.PackageManager = concrete.PackageManager
 	r.HealthPath = concrete.HealthPath
+	r.BuildCommand = concrete.BuildCommand
+	r.Env = concrete.Env
+	r.EnvFile = concrete.EnvFile
 	r.Port = concrete.Port
 	r.BuildEnv = concrete.BuildEnv
 	r.BuildSecret = concrete.BuildSecret
@@ -495,6 +507,27 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg buildSecret", err))
 				}
 			}
+			var buildCommand string
+			if inputArgs["buildCommand"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["buildCommand"]), &buildCommand)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg buildCommand", err))
+				}
+			}
+			var env []string
+			if inputArgs["env"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["env"]), &env)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg env", err))
+				}
+			}
+			var envFile *dagger.Secret
+			if inputArgs["envFile"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["envFile"]), &envFile)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg envFile", err))
+				}
+			}
 			var postgresImage string
 			if inputArgs["postgresImage"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["postgresImage"]), &postgresImage)
@@ -544,7 +577,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg sourceUrl", err))
 				}
 			}
-			return New(source, appDir, nodeImage, nodeVersion, packageManager, healthPath, port, buildEnv, buildSecret, postgresImage, migrator, migrateOnStart, version, revision, created, sourceUrl), nil
+			return New(source, appDir, nodeImage, nodeVersion, packageManager, healthPath, port, buildEnv, buildSecret, buildCommand, env, envFile, postgresImage, migrator, migrateOnStart, version, revision, created, sourceUrl), nil
 		default:
 			return nil, fmt.Errorf("unknown function %s", fnName)
 		}

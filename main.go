@@ -30,6 +30,12 @@ type Slipway struct {
 	// +private
 	HealthPath string
 	// +private
+	BuildCommand string
+	// +private
+	Env []string
+	// +private
+	EnvFile *dagger.Secret
+	// +private
 	Port int
 	// +private
 	BuildEnv []string
@@ -51,9 +57,13 @@ type Slipway struct {
 	SourceURL string
 }
 
+// New configures Slipway for one app. It is cached per session only: without
+// --source it reads the caller's directory, which differs between calls
+// with the same arguments.
+// +cache="session"
 func New(
-	// The app's source: a Next.js app, or a monorepo with --app-dir.
-	// +defaultPath="/"
+	// The app's source: a Next.js app, or a monorepo with --app-dir (default: the directory you run dagger in, without node_modules, .next, .git and .env files but .env.example).
+	// +optional
 	// +ignore=["**/node_modules", "**/.next", "**/.git", "**/.env", "**/.env.*", "!**/.env.example"]
 	source *dagger.Directory,
 	// Where the app is inside the source, for monorepos (e.g. apps/web).
@@ -62,17 +72,16 @@ func New(
 	appDir string,
 	// Node.js image for the build stages; an Alpine image works too.
 	// +optional
-	// +default="node:22-bookworm-slim"
+	// +default="node:24-bookworm-slim"
 	nodeImage string,
-	// Node.js major to build with (e.g. 20); defaults to the app's engines.node, .nvmrc or .node-version when the default image does not satisfy it.
+	// Node.js major to build with (e.g. 22); defaults to the app's engines.node, .nvmrc or .node-version when the default image does not satisfy it.
 	// +optional
 	nodeVersion string,
 	// Package manager to use instead of the one the lockfile names: npm, pnpm, yarn or bun, with an optional @version.
 	// +optional
 	packageManager string,
-	// Path the health check and the smoke test request.
+	// Path the health check and the smoke test request (default: the health route found in the app, else /api/health).
 	// +optional
-	// +default="/api/health"
 	healthPath string,
 	// Port the server listens on.
 	// +optional
@@ -84,6 +93,15 @@ func New(
 	// A dotenv file of secret build-time variables (--build-secret=file://.env.build); mounted only while the build runs.
 	// +optional
 	buildSecret *dagger.Secret,
+	// Command that builds the app, run by sh in the app dir (e.g. "pnpm run build:docker"); default: the package manager's `run build`, else `next build`.
+	// +optional
+	buildCommand string,
+	// Runtime variables for smoke and ci, KEY=VALUE (repeatable), e.g. those the app validates at start; never in the image.
+	// +optional
+	env []string,
+	// A dotenv file of runtime variables for smoke and ci (--env-file=file://.env.test); read as a secret, never in the image.
+	// +optional
+	envFile *dagger.Secret,
 	// Postgres image for the database, migrate and smoke stages; pick your major version.
 	// +optional
 	// +default="postgres:15"
@@ -109,21 +127,32 @@ func New(
 	// +optional
 	sourceUrl string,
 ) *Slipway {
+	if source == nil {
+		// The caller's directory, not this module's: +defaultPath resolves in
+		// the module's own context.
+		source = dag.CurrentWorkspace().Directory(".", dagger.WorkspaceDirectoryOpts{Exclude: sourceExcludes})
+	}
 	return &Slipway{
 		Source: source, AppDir: appDir, NodeImage: nodeImage, NodeVersion: nodeVersion,
 		PackageManager: packageManager, HealthPath: healthPath, Port: port,
-		BuildEnv: buildEnv, BuildSecret: buildSecret, PostgresImage: postgresImage,
+		BuildEnv: buildEnv, BuildSecret: buildSecret, BuildCommand: buildCommand,
+		Env: env, EnvFile: envFile, PostgresImage: postgresImage,
 		Migrator: migrator, MigrateOnStart: migrateOnStart,
 		Version: version, Revision: revision, Created: created, SourceURL: sourceUrl,
 	}
 }
+
+// sourceExcludes keep host installs, build output, git and secrets out of
+// the app's source, as the +ignore of --source does.
+var sourceExcludes = []string{"**/node_modules", "**/.next", "**/.git", "**/.env", "**/.env.*", "!**/.env.example"}
 
 func (m *Slipway) pipeline() *pipeline.Pipeline {
 	return pipeline.New(dag, pipeline.Config{
 		Source: m.Source, Tools: dag.CurrentModule().Source(),
 		AppDir: m.AppDir, NodeImage: m.NodeImage, NodeVersion: m.NodeVersion,
 		PackageManager: m.PackageManager, HealthPath: m.HealthPath, Port: m.Port,
-		BuildEnv: m.BuildEnv, BuildSecret: m.BuildSecret, PostgresImage: m.PostgresImage,
+		BuildEnv: m.BuildEnv, BuildSecret: m.BuildSecret, BuildCommand: m.BuildCommand,
+		Env: m.Env, EnvFile: m.EnvFile, PostgresImage: m.PostgresImage,
 		Migrator: m.Migrator, MigrateOnStart: m.MigrateOnStart,
 		Release: pipeline.Release{Version: m.Version, Revision: m.Revision, Created: m.Created, URL: m.SourceURL},
 	})

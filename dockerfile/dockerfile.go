@@ -33,6 +33,8 @@ const (
 	rootfsNode   = "/stage/node"
 	rootfsScript = "/stage/rootfs.sh"
 	rootfsOut    = "/rootfs"
+	// stripScriptsPath is the script that strips lifecycle scripts before the install.
+	stripScriptsPath = libDir + "/strip-scripts.cjs"
 )
 
 // Render returns the Dockerfile for app. The app must be buildable (see
@@ -98,7 +100,7 @@ func (r *renderer) check() error {
 	if !r.alpine() && r.o.Scripts.Rootfs == "" {
 		return fmt.Errorf("%w: Scripts.Rootfs is empty: a glibc Node image needs rootfs.sh to assemble the runner's root filesystem", ErrBadOption)
 	}
-	for _, sc := range [][2]string{{"healthcheck", r.o.Scripts.Healthcheck}, {"prisma start", r.o.Scripts.PrismaStart}, {"rootfs", r.o.Scripts.Rootfs}} {
+	for _, sc := range [][2]string{{"healthcheck", r.o.Scripts.Healthcheck}, {"prisma start", r.o.Scripts.PrismaStart}, {"rootfs", r.o.Scripts.Rootfs}, {"strip scripts", r.o.Scripts.StripScripts}} {
 		for _, line := range strings.Split(sc[1], "\n") {
 			if line == heredocEnd {
 				return fmt.Errorf("%w: the %s script has a line %q, which would end its heredoc early", ErrBadOption, sc[0], heredocEnd)

@@ -119,14 +119,17 @@ func render(t *testing.T, app *inspect.App, mod func(*Options)) string {
 func TestRenderMirrorsThePipeline(t *testing.T) {
 	out := render(t, notes(t), nil)
 	ins := parse(t, out)
-	assert.Equal(t, []string{"node:22-bookworm-slim AS base", "base AS deps", "deps AS builder", "golang:1.26-bookworm AS migrator", "debian:bookworm-slim AS rootfs", "scratch AS runner"}, find(ins, "FROM"))
+	assert.Equal(t, []string{"node:24-bookworm-slim AS base", "base AS deps", "deps AS builder", "golang:1.26-bookworm AS migrator", "debian:bookworm-slim AS rootfs", "scratch AS runner"}, find(ins, "FROM"))
 	runs := strings.Join(find(ins, "RUN"), "\n")
-	assert.Contains(t, runs, "--mount=type=cache,id=slipway-npm-store,target=/root/.npm npm ci --ignore-scripts && npm rebuild", "frozen install with a cached store, scripts off, then rebuild")
-	assert.Contains(t, runs, "--mount=type=secret,id=build_env,target=/run/secrets/build_env export DATABASE_URL=postgresql://slipway:build-placeholder@localhost:5432/build PRISMA_SCHEMA_ENGINE_BINARY=/app/package.json", "prisma generate gets the placeholders inline")
+	assert.Contains(t, runs, "--mount=type=cache,id=slipway-npm-store,target=/root/.npm node /usr/local/lib/slipway/strip-scripts.cjs /app && npm ci", "the app's lifecycle scripts stripped, then the plain frozen install with a cached store")
+	assert.NotContains(t, runs, "--ignore-scripts", "dependencies' scripts run as npm runs them")
+	builder := strings.Join(find(stageOf(ins, "builder"), "ENV"), "\n")
+	assert.Contains(t, builder, "DATABASE_URL=postgresql://slipway:build-placeholder@localhost:5432/build", "a placeholder URL for the whole build")
+	assert.Contains(t, builder, "PRISMA_SCHEMA_ENGINE_BINARY=/app/package.json")
 	assert.Contains(t, runs, "--mount=type=cache,id=slipway-next-cache-notes,target=/app/.next/cache if [ -f /run/secrets/build_env ]", "next build has its cache and the secret")
 	copies := find(ins, "COPY")
 	// The install sees the lockfile and package.json before the source.
-	assert.Equal(t, []string{"package.json /app/package.json", "package-lock.json /app/package-lock.json", ". /app/"}, copies[:3])
+	assert.Equal(t, []string{"package.json /app/package.json", "package-lock.json /app/package-lock.json", "<<'EOF' /usr/local/lib/slipway/strip-scripts.cjs", "package.json /app/package.json", ". /app/"}, copies[:5])
 	// The runner is the root filesystem rootfs.sh assembles in Debian from
 	// the Node binary, as the pipeline's runnerRootfs, and nothing else.
 	assert.Contains(t, runs, "apt-get install -y -qq --no-install-recommends ca-certificates libstdc++6 binutils", "the rootfs stage has what rootfs.sh needs")
@@ -169,7 +172,7 @@ func TestRenderAlpine(t *testing.T) {
 	assert.NotContains(t, strings.Join(find(ins, "COPY"), "\n"), "/usr/local/bin/node", "Alpine's runner has its own node")
 	assert.NotContains(t, out, "AS rootfs", "Alpine's runner is not assembled")
 	assert.Contains(t, runs, "mkdir -p /app/.next/cache && chown 1001:1001 /app/.next/cache")
-	_, err := Render(notes(t), Options{NodeImage: "node:22-alpine", Scripts: Scripts{Healthcheck: "x"}})
+	_, err := Render(notes(t), Options{NodeImage: "node:22-alpine", Scripts: Scripts{Healthcheck: "x", StripScripts: "x"}})
 	assert.NoError(t, err, "Alpine needs no rootfs script")
 }
 
@@ -218,6 +221,7 @@ func TestRenderErrors(t *testing.T) {
 		"heredoc":     {func(o *Options) { o.Scripts.Healthcheck = "x\nEOF\ny" }, "would end its heredoc early"},
 		"rootfs":      {func(o *Options) { o.Scripts.Rootfs = "" }, "Scripts.Rootfs is empty"},
 		"rootfs EOF":  {func(o *Options) { o.Scripts.Rootfs = "EOF\n" }, "the rootfs script has a line"},
+		"strip":       {func(o *Options) { o.Scripts.StripScripts = "" }, "Scripts.StripScripts is empty"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -23,13 +23,16 @@ func scripts(t *testing.T) Scripts {
 	require.NoError(t, err)
 	rootfs, err := os.ReadFile("../pipeline/assets/rootfs.sh")
 	require.NoError(t, err)
-	return Scripts{Healthcheck: string(hc), PrismaStart: string(start), Rootfs: string(rootfs)}
+	strip, err := os.ReadFile("../pipeline/assets/strip-scripts.cjs")
+	require.NoError(t, err)
+	return Scripts{Healthcheck: string(hc), PrismaStart: string(start), Rootfs: string(rootfs), StripScripts: string(strip)}
 }
 
 var goldenScripts = Scripts{
-	Healthcheck: "// healthcheck.cjs: exit 0 when GET $SLIPWAY_HEALTH_PATH answers 2xx or 3xx\n",
-	PrismaStart: "#!/bin/sh\n# start.sh: prisma migrate deploy unless SLIPWAY_MIGRATE_ON_START=false\nexec \"$@\"\n",
-	Rootfs:      "#!/bin/sh\n# rootfs.sh NODE OUT: Node, its libraries, /bin/sh, CA certificates and users into OUT\n",
+	Healthcheck:  "// healthcheck.cjs: exit 0 when GET $SLIPWAY_HEALTH_PATH answers 2xx or 3xx\n",
+	PrismaStart:  "#!/bin/sh\n# start.sh: prisma migrate deploy unless SLIPWAY_MIGRATE_ON_START=false\nexec \"$@\"\n",
+	Rootfs:       "#!/bin/sh\n# rootfs.sh NODE OUT: Node, its libraries, /bin/sh, CA certificates and users into OUT\n",
+	StripScripts: "// strip-scripts.cjs DIR: drop the lifecycle scripts of every package.json under DIR\n",
 }
 
 // inspectDir inspects the app at dir inside root, as the pipeline does.

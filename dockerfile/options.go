@@ -10,7 +10,7 @@ import (
 
 // Defaults, the same as the module's.
 const (
-	DefaultNodeImage      = "node:22-bookworm-slim"
+	DefaultNodeImage      = "node:24-bookworm-slim"
 	DefaultRunnerImage    = "debian:bookworm-slim"
 	DefaultGolangImage    = "golang:1.26-bookworm"
 	DefaultHealthPath     = "/api/health"
@@ -44,6 +44,7 @@ type Options struct {
 	Migrator       string   // MigratorSlipway or MigratorPrisma
 	MigrateOnStart bool     // the entrypoint applies migrations before the server starts
 	BuildEnv       []string // KEY=VALUE, visible at build time only
+	BuildCommand   string   // replaces the build script: a shell command line run in the app dir
 
 	// MigratorSource is a directory of the build context that holds Slipway's
 	// go.mod, go.sum, migrator/ and cmd/slipway-migrate/ (e.g. ".slipway").
@@ -71,6 +72,9 @@ type Scripts struct {
 	Healthcheck string // node script the HEALTHCHECK runs
 	PrismaStart string // sh entrypoint: prisma migrate deploy, then exec "$@"
 	Rootfs      string // sh script that assembles the runner's root filesystem: rootfs.sh NODE OUT
+	// StripScripts is the node script that strips lifecycle scripts from the
+	// manifests before the install: strip-scripts.cjs DIR.
+	StripScripts string
 }
 
 var (
@@ -142,6 +146,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Scripts.Healthcheck == "" {
 		return o, fmt.Errorf("%w: Scripts.Healthcheck is empty: pass the runner's healthcheck.cjs", ErrBadOption)
+	}
+	if o.Scripts.StripScripts == "" {
+		return o, fmt.Errorf("%w: Scripts.StripScripts is empty: pass the install's strip-scripts.cjs", ErrBadOption)
 	}
 	return o, nil
 }

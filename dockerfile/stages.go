@@ -84,21 +84,27 @@ func (r *renderer) manifests() {
 	r.run(nil, `find . -name package.json -not -path '*/node_modules/*' -not -path '*/.next/*' | while read -r f; do mkdir -p "/manifests/${f%/*}" && cp "$f" "/manifests/$f"; done`)
 }
 
-// deps is a frozen install from the lockfile and install inputs alone.
+// deps is the package manager's own frozen install from the lockfile and
+// install inputs alone.
 func (r *renderer) deps() {
 	a := r.app
 	pm := a.PackageManager
 	r.stage("base", "deps",
-		"deps: a frozen install from the lockfile and install inputs alone, so a source",
-		"change does not bust it; the package store is a cache mount, never node_modules.",
-		"Lifecycle scripts are off during the install; dependencies' own scripts run",
-		"afterwards (rebuild), the app's never: the builder runs `prisma generate` itself.")
+		"deps: the package manager's own frozen install from the lockfile and install inputs",
+		"alone, so a source change does not bust it; the package store is a cache mount,",
+		"never node_modules. The app's settings decide which dependencies' build scripts",
+		"run; the lifecycle scripts of the root and workspace packages never do: they are",
+		"stripped from the manifests the install sees, and the real ones copied back after.")
 	var env [][2]string
 	for _, k := range sortedKeys(pm.SetupEnv()) {
 		env = append(env, [2]string{k, pm.SetupEnv()[k]})
 	}
 	r.env(env...)
-	if setup := pm.SetupCmd(); setup != nil {
+	setup := pm.InstallPMCmd()
+	if pm.Version != "" {
+		setup = pm.SetupCmd()
+	}
+	if setup != nil {
 		if len(setup) == 3 && setup[0] == "sh" && setup[1] == "-c" {
 			r.run(nil, strings.Split(setup[2], " && ")...)
 		} else {
@@ -109,25 +115,27 @@ func (r *renderer) deps() {
 	for _, k := range sortedKeys(pm.CacheEnv()) {
 		env = append(env, [2]string{k, pm.CacheEnv()[k]})
 	}
-	install := pm.InstallCmd(false)
-	if pm.Name == inspect.Yarn && pm.Berry {
-		env = append(env, [2]string{"YARN_ENABLE_SCRIPTS", "false"})
-	} else {
-		install = append(install, "--ignore-scripts")
-	}
 	r.env(env...)
-	for _, in := range r.installInputs() {
+	inputs := r.installInputs()
+	for _, in := range inputs {
 		r.copyFrom("", in, path.Join(workdir, in))
 	}
 	if a.Workspace {
 		r.copyFrom("manifests", "/manifests/", workdir+"/")
 	}
+	r.heredoc(stripScriptsPath, r.o.Scripts.StripScripts, "")
 	r.line("WORKDIR %s", path.Join(workdir, a.Root))
-	cmds := []string{sh(install)}
-	if rebuild := pm.RebuildCmd(); rebuild != nil {
-		cmds = append(cmds, sh(rebuild))
+	r.run([]string{cacheMount("slipway-"+pm.Name+"-store", pm.CacheDir())},
+		sh([]string{"node", stripScriptsPath, workdir}), sh(pm.InstallCmd(false)))
+	r.comment("The real manifests, lifecycle scripts and all, for the build.")
+	for _, in := range inputs {
+		if path.Base(in) == "package.json" {
+			r.copyFrom("", in, path.Join(workdir, in))
+		}
 	}
-	r.run([]string{cacheMount("slipway-"+pm.Name+"-store", pm.CacheDir())}, cmds...)
+	if a.Workspace {
+		r.copyFrom("manifests", "/manifests/", workdir+"/")
+	}
 }
 
 // installInputs are the app's install inputs plus the root and app
@@ -160,37 +168,37 @@ func (r *renderer) builder() {
 		k, v, _ := strings.Cut(kv, "=")
 		env = append(env, [2]string{k, v})
 	}
+	if pr := a.Prisma; pr != nil {
+		given := map[string]bool{}
+		for _, kv := range env {
+			given[kv[0]] = true
+		}
+		// Every database variable holds a placeholder for the whole build, as
+		// the apps' own Dockerfiles do; a --build-env value or the build
+		// secret wins.
+		for _, v := range buildDBVars(pr) {
+			if !given[v] {
+				env = append(env, [2]string{v, placeholderDBURL})
+			}
+		}
+		if pr.Generator == inspect.GeneratorClient {
+			env = append(env, [2]string{"PRISMA_SCHEMA_ENGINE_BINARY", r.appPath("package.json")})
+		}
+	}
 	r.env(env...)
 	if pr := a.Prisma; pr != nil {
-		vars := pr.ConfigEnv
-		if pr.URLRequiredAtBuild && len(vars) == 0 {
-			vars = []string{pr.URLEnv}
+		r.comment("prisma generate, where the Prisma config is. No database is reached: the",
+			"placeholder URLs above satisfy the config's env() and the app's env checks.")
+		if dir := prismaDir(a); dir != a.Dir {
+			r.line("WORKDIR %s", path.Join(workdir, dir))
 		}
-		var exports []string
-		for _, v := range vars {
-			exports = append(exports, v+"="+shQuote(placeholderDBURL))
+		r.run([]string{secretMount}, loadSecret, sh(pm.ExecCmd("prisma", "generate")))
+		if dir := prismaDir(a); dir != a.Dir {
+			r.line("WORKDIR %s", r.appPath())
 		}
-		about := []string{"prisma generate with a placeholder for every variable the Prisma config reads",
-			"(Prisma 7's env() throws when one is unset); no database is reached."}
-		if pr.Generator == inspect.GeneratorClient {
-			exports = append(exports, "PRISMA_SCHEMA_ENGINE_BINARY="+r.appPath("package.json"))
-			about = append(about, "The engine-free prisma-client generator needs no schema engine, so any file",
-				"stands in for one and the build works offline.")
-		}
-		r.comment(about...)
-		cmds := []string{}
-		if len(exports) > 0 {
-			cmds = append(cmds, "export "+strings.Join(exports, " "))
-		}
-		cmds = append(cmds, loadSecret, sh(pm.ExecCmd("prisma", "generate")))
-		r.run([]string{secretMount}, cmds...)
-	}
-	build := pm.ExecCmd("next", "build")
-	if _, ok := a.Scripts["build"]; ok {
-		build = pm.RunCmd("build")
 	}
 	r.run([]string{secretMount, cacheMount("slipway-next-cache-"+a.CacheName(), r.appPath(".next", "cache"))},
-		loadSecret, sh(build))
+		loadSecret, sh(r.buildCmd()))
 	r.comment("The runner takes no .env file and no build cache from the standalone output;",
 		"public/ is optional, so make sure it exists for the copy below.")
 	r.run(nil,
@@ -311,7 +319,7 @@ func (r *renderer) runner() {
 		pr := a.Prisma
 		migrations := path.Join(workdir, pr.Migrations)
 		r.copyFrom("", pr.Migrations, migrations)
-		env = append(env, [2]string{"SLIPWAY_MIGRATIONS_DIR", migrations}, [2]string{"SLIPWAY_DATABASE_URL_ENV", pr.URLEnv})
+		env = append(env, [2]string{"SLIPWAY_MIGRATIONS_DIR", migrations}, [2]string{"SLIPWAY_DATABASE_URL_ENV", strings.Join(migrationVars(pr), ",")})
 		if o.Migrator == MigratorPrisma {
 			r.copyFrom("prisma-cli", prismaCLIDir+"/node_modules/", r.appPath("node_modules")+"/")
 			for _, p := range prismaFiles(pr) {
@@ -341,6 +349,49 @@ func (r *renderer) runner() {
 	}
 	r.line("CMD %s", cmdJSON("node", r.appPath("server.js")))
 	r.labels()
+}
+
+// buildCmd is --build-command, else the build script, else `next build`.
+func (r *renderer) buildCmd() []string {
+	if c := strings.TrimSpace(r.o.BuildCommand); c != "" {
+		return []string{"sh", "-c", c}
+	}
+	if _, ok := r.app.Scripts["build"]; ok {
+		return r.app.PackageManager.RunCmd("build")
+	}
+	return r.app.PackageManager.ExecCmd("next", "build")
+}
+
+// buildDBVars is every variable the build may read the database URL from.
+func buildDBVars(pr *inspect.Prisma) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range append(pr.DatabaseVarNames(), pr.ConfigEnv...) {
+		if v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// prismaDir is where Prisma commands run.
+func prismaDir(a *inspect.App) string {
+	if a.Prisma != nil && a.Prisma.Dir != "" {
+		return a.Prisma.Dir
+	}
+	return a.Dir
+}
+
+// migrationVars are the variables migrations read the URL from, in order.
+func migrationVars(pr *inspect.Prisma) []string {
+	out := []string{pr.URLEnv}
+	for _, v := range pr.DatabaseVars {
+		if v.Migrations && v.Name != pr.URLEnv {
+			out = append(out, v.Name)
+		}
+	}
+	return out
 }
 
 // prismaFiles is the schema (a file or a folder) and the Prisma config.

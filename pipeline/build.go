@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"path"
 	"sort"
@@ -13,14 +14,14 @@ import (
 )
 
 const (
-	workdir           = "/app"
-	buildSecretPath   = "/run/secrets/slipway-build.env"
-	placeholderDBURL  = "postgresql://slipway:build-placeholder@localhost:5432/build"
-	nextTelemetryVar  = "NEXT_TELEMETRY_DISABLED"
-	prismaEngineVar   = "PRISMA_SCHEMA_ENGINE_BINARY"
-	defaultNodeMajor  = 22
-	prismaCLIDir      = "/opt/prisma-cli"
-	installScriptsFix = "check that the lockfile matches package.json: run the install locally and commit the lockfile"
+	workdir          = "/app"
+	buildSecretPath  = "/run/secrets/slipway-build.env"
+	placeholderDBURL = "postgresql://slipway:build-placeholder@localhost:5432/build"
+	nextTelemetryVar = "NEXT_TELEMETRY_DISABLED"
+	prismaEngineVar  = "PRISMA_SCHEMA_ENGINE_BINARY"
+	defaultNodeMajor = 24
+	stripScriptsPath = "/usr/local/lib/slipway/strip-scripts.cjs"
+	prismaCLIDir     = "/opt/prisma-cli"
 )
 
 // NodeImage is the image the build stages start from: --node-image when set,
@@ -37,6 +38,9 @@ func (p *Pipeline) NodeImage(app *inspect.App) string {
 	}
 	return p.cfg.NodeImage
 }
+
+//go:embed assets/strip-scripts.cjs
+var stripScriptsJS string
 
 // alpine reports whether image is musl-based, by the official tag convention.
 func alpine(image string) bool { return strings.Contains(image, "alpine") }
@@ -69,19 +73,21 @@ func (p *Pipeline) appPath(elem ...string) string {
 	return path.Join(append([]string{workdir, p.cfg.AppDir}, elem...)...)
 }
 
-// installed is base plus a frozen install from the lockfile and install
-// inputs alone, so that a source change does not bust it. Lifecycle scripts
-// are off during the install; dependencies' own scripts run afterwards
-// (rebuild), and the app's root scripts never run: Slipway runs
-// `prisma generate` itself, so a postinstall that needs a database cannot
-// break the build.
+// installed is base plus the package manager's own frozen install from the
+// lockfile and install inputs alone, so that a source change does not bust
+// it. The app's policy decides which dependencies' build scripts run, as
+// that package manager reads it; the lifecycle scripts of the root package
+// and of every workspace package never run: they are stripped from the
+// manifests the install sees, and the real manifests are put back after it.
+// Slipway runs `prisma generate` itself, so a postinstall that needs a
+// database cannot break the build.
 func (p *Pipeline) installed(app *inspect.App, production bool) *dagger.Container {
 	pm := app.PackageManager
 	ctr := p.base(app)
 	for k, v := range pm.SetupEnv() {
 		ctr = ctr.WithEnvVariable(k, v)
 	}
-	if setup := pm.SetupCmd(); setup != nil {
+	if setup := setupCmd(pm); setup != nil {
 		ctr = ctr.WithExec(setup)
 	}
 	// The store is cached per package manager; node_modules never is.
@@ -90,18 +96,24 @@ func (p *Pipeline) installed(app *inspect.App, production bool) *dagger.Containe
 		ctr = ctr.WithEnvVariable(k, pm.CacheEnv()[k])
 	}
 	inputs := p.cfg.Source.Filter(dagger.DirectoryFilterOpts{Include: installPatterns(app)})
-	ctr = ctr.WithDirectory(workdir, inputs).WithWorkdir(path.Join(workdir, app.Root))
-	install := pm.InstallCmd(production)
-	if pm.Name == inspect.Yarn && pm.Berry {
-		ctr = ctr.WithEnvVariable("YARN_ENABLE_SCRIPTS", "false")
-	} else {
-		install = append(install, "--ignore-scripts")
+	return ctr.WithDirectory(workdir, inputs).
+		WithNewFile(stripScriptsPath, stripScriptsJS).
+		WithExec([]string{"node", stripScriptsPath, workdir}).
+		WithWorkdir(path.Join(workdir, app.Root)).
+		WithExec(pm.InstallCmd(production)).
+		WithDirectory(workdir, inputs).
+		WithoutFile(stripScriptsPath).
+		WithWorkdir(p.appPath())
+}
+
+// setupCmd installs the package manager the app asked for: the pinned
+// version through corepack, else the newest release that reads the app's
+// lockfile (inspect chose the range), else the one the Node image bundles.
+func setupCmd(pm inspect.PackageManager) []string {
+	if pm.Version != "" {
+		return pm.SetupCmd()
 	}
-	ctr = ctr.WithExec(install)
-	if rebuild := pm.RebuildCmd(); rebuild != nil {
-		ctr = ctr.WithExec(rebuild)
-	}
-	return ctr.WithWorkdir(p.appPath())
+	return pm.InstallPMCmd()
 }
 
 func installPatterns(app *inspect.App) []string {
@@ -133,65 +145,100 @@ func (p *Pipeline) Deps(ctx context.Context) (*dagger.Container, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.installed(app, true), nil
+	deps := p.installed(app, true)
+	if _, err := deps.Sync(ctx); err != nil {
+		return nil, stageError("deps", installFix(app), err)
+	}
+	return deps, nil
 }
 
-// Build is every dependency, then `prisma generate`, then `next build`, with
-// the Next.js build cache in a cache volume.
+// Build is every dependency, then `prisma generate`, then the app's build
+// (--build-command, else its build script, else `next build`), with the
+// Next.js build cache in a cache volume.
 func (p *Pipeline) Build(ctx context.Context) (*dagger.Container, error) {
 	app, err := p.buildable(ctx)
 	if err != nil {
 		return nil, err
 	}
-	pm := app.PackageManager
-	ctr := p.installed(app, false).
+	return p.checkedBuild(ctx, app)
+}
+
+func (p *Pipeline) build(app *inspect.App, installed *dagger.Container) (*dagger.Container, error) {
+	ctr := installed.
 		WithDirectory(workdir, p.cfg.Source).
 		WithEnvVariable(nextTelemetryVar, "1").
 		WithMountedCache(p.appPath(".next", "cache"), p.dag.CacheVolume("slipway-next-cache-"+app.CacheName()))
+	given := map[string]bool{}
 	for _, kv := range p.cfg.BuildEnv {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
 			return nil, fmt.Errorf("build: --build-env %q is not KEY=VALUE", kv)
 		}
 		ctr = ctr.WithEnvVariable(k, v)
+		given[k] = true
 	}
 	if p.cfg.BuildSecret != nil {
 		ctr = ctr.WithMountedSecret(buildSecretPath, p.cfg.BuildSecret)
 	}
 	if pr := app.Prisma; pr != nil {
-		ctr = p.generate(ctr, app, pr)
+		// A placeholder in every variable the app reads the database URL
+		// from, for the whole build, as the apps' own Dockerfiles do: Prisma
+		// 7's env() throws when one is unset, and t3-env style checks want a
+		// URL. A value the caller gives wins (the build secret is read after).
+		for _, v := range buildDBVars(pr) {
+			if !given[v] {
+				ctr = ctr.WithEnvVariable(v, placeholderDBURL)
+			}
+		}
+		if pr.Generator == inspect.GeneratorClient {
+			// The engine-free client needs no schema engine: any file stands
+			// in for one, so the CLI downloads nothing and the build works offline.
+			ctr = ctr.WithEnvVariable(prismaEngineVar, p.appPath("package.json"))
+		}
+		ctr = ctr.WithWorkdir(path.Join(workdir, prismaDir(app))).
+			WithExec(p.withBuildSecret(app.PackageManager.ExecCmd("prisma", "generate"))).
+			WithWorkdir(p.appPath())
 	}
-	build := pm.ExecCmd("next", "build")
-	if _, ok := app.Scripts["build"]; ok {
-		build = pm.RunCmd("build")
-	}
-	ctr = ctr.WithExec(p.withBuildSecret(build))
+	ctr = ctr.WithExec(p.withBuildSecret(p.BuildCmd(app)))
 	if p.cfg.BuildSecret != nil {
 		ctr = ctr.WithoutMount(buildSecretPath)
 	}
 	return ctr, nil
 }
 
-// generate runs `prisma generate` with a placeholder for every variable the
-// Prisma config reads (Prisma 7's env() throws when one is unset). The
-// engine-free prisma-client generator needs no schema engine, so any file
-// stands in for one and the build works offline.
-func (p *Pipeline) generate(ctr *dagger.Container, app *inspect.App, pr *inspect.Prisma) *dagger.Container {
-	vars := pr.ConfigEnv
-	if pr.URLRequiredAtBuild && len(vars) == 0 {
-		vars = []string{pr.URLEnv}
+// BuildCmd is the app's build: --build-command, else its build script, else
+// `next build`.
+func (p *Pipeline) BuildCmd(app *inspect.App) []string {
+	if c := strings.TrimSpace(p.cfg.BuildCommand); c != "" {
+		return []string{"sh", "-c", c}
 	}
-	for _, v := range vars {
-		ctr = ctr.WithEnvVariable(v, placeholderDBURL)
+	if _, ok := app.Scripts["build"]; ok {
+		return app.PackageManager.RunCmd("build")
 	}
-	if pr.Generator == inspect.GeneratorClient {
-		ctr = ctr.WithEnvVariable(prismaEngineVar, p.appPath("package.json"))
+	return app.PackageManager.ExecCmd("next", "build")
+}
+
+// buildDBVars is every variable the build may read the database URL from:
+// the app's database variables and whatever the Prisma config reads.
+func buildDBVars(pr *inspect.Prisma) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range append(pr.DatabaseVarNames(), pr.ConfigEnv...) {
+		if v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
 	}
-	ctr = ctr.WithExec(p.withBuildSecret(app.PackageManager.ExecCmd("prisma", "generate")))
-	for _, v := range vars {
-		ctr = ctr.WithoutEnvVariable(v)
+	return out
+}
+
+// prismaDir is where Prisma commands run: the folder of the Prisma config or
+// the workspace package that owns the schema, else the app dir.
+func prismaDir(app *inspect.App) string {
+	if app.Prisma != nil && app.Prisma.Dir != "" {
+		return app.Prisma.Dir
 	}
-	return ctr.WithoutEnvVariable(prismaEngineVar)
+	return app.Dir
 }
 
 // withBuildSecret runs args with the build secret's variables exported, read

@@ -25,7 +25,7 @@ type BundleOptions struct {
 func (p *Pipeline) BundleSpec(app *inspect.App, o BundleOptions) bundle.Spec {
 	return bundle.FromApp(app, bundle.Stack{
 		Image:          o.Image,
-		HealthPath:     p.cfg.HealthPath,
+		HealthPath:     p.HealthPath(app),
 		Port:           p.cfg.Port,
 		Healthcheck:    append([]string{"CMD"}, Healthcheck...),
 		MigrateCommand: []string{migratorPath, "deploy"},

@@ -21,12 +21,13 @@ func (p *Pipeline) DockerfileOptions(ctx context.Context) (dockerfile.Options, e
 		RunnerImage:    p.cfg.RunnerImage,
 		GolangImage:    p.cfg.GolangImage,
 		Port:           p.cfg.Port,
-		HealthPath:     p.cfg.HealthPath,
+		HealthPath:     p.HealthPath(app),
 		Migrator:       p.cfg.Migrator,
 		MigrateOnStart: p.cfg.MigrateOnStart,
 		BuildEnv:       p.cfg.BuildEnv,
 		Release:        dockerfile.Release{Version: r.Version, Revision: r.Revision, Created: r.Created, URL: r.URL},
-		Scripts:        dockerfile.Scripts{Healthcheck: healthcheckJS, PrismaStart: prismaStartSh, Rootfs: rootfsSh},
+		BuildCommand:   p.cfg.BuildCommand,
+		Scripts:        dockerfile.Scripts{Healthcheck: healthcheckJS, PrismaStart: prismaStartSh, Rootfs: rootfsSh, StripScripts: stripScriptsJS},
 	}, nil
 }
 

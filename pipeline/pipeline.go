@@ -5,6 +5,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -44,10 +45,13 @@ type Config struct {
 	NodeVersion    string
 	RunnerImage    string
 	PackageManager string
-	HealthPath     string
+	HealthPath     string // "" takes the health route inspect found, else DefaultHealthPath
 	Port           int
 	BuildEnv       []string       // KEY=VALUE, visible at build time
 	BuildSecret    *dagger.Secret // dotenv file of secret build-time variables
+	BuildCommand   string         // replaces the build script: a shell command line run in the app dir
+	Env            []string       // KEY=VALUE, the app's runtime variables in smoke and ci
+	EnvFile        *dagger.Secret // dotenv file of runtime variables in smoke and ci
 	PostgresImage  string
 	Migrator       string
 	MigrateOnStart bool
@@ -85,9 +89,6 @@ func New(dag *dagger.Client, cfg Config) *Pipeline {
 	if cfg.RunnerImage == "" {
 		cfg.RunnerImage = DefaultRunnerImage
 	}
-	if cfg.HealthPath == "" {
-		cfg.HealthPath = DefaultHealthPath
-	}
 	if cfg.Port == 0 {
 		cfg.Port = DefaultPort
 	}
@@ -103,17 +104,6 @@ func New(dag *dagger.Client, cfg Config) *Pipeline {
 	return &Pipeline{dag: dag, cfg: cfg}
 }
 
-// inspectPatterns are the files inspection reads: manifests, lockfiles,
-// configs, Prisma files and route files, never the whole tree.
-var inspectPatterns = []string{
-	"**/package.json", "**/package-lock.json", "**/npm-shrinkwrap.json",
-	"**/pnpm-lock.yaml", "**/pnpm-workspace.yaml", "**/yarn.lock", "**/.yarnrc.yml",
-	"**/bun.lock", "**/bun.lockb", "**/.npmrc", "**/.nvmrc", "**/.node-version",
-	"**/next.config.*", "**/prisma.config.*", "**/*.prisma", "**/migration_lock.toml",
-	"**/migrations/*/migration.sql", "**/.env.example",
-	"**/app/**/layout.*", "**/app/**/route.*", "**/pages/**", "**/.yarn/releases/**",
-}
-
 // App inspects the source once and returns what was detected.
 func (p *Pipeline) App(ctx context.Context) (*inspect.App, error) {
 	p.once.Do(func() { p.app, p.err = p.inspect(ctx) })
@@ -126,11 +116,14 @@ func (p *Pipeline) inspect(ctx context.Context) (*inspect.App, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	files := p.cfg.Source.Filter(dagger.DirectoryFilterOpts{Include: inspectPatterns})
+	files := p.cfg.Source.Filter(dagger.DirectoryFilterOpts{Include: inspect.Patterns, Exclude: inspect.ExcludePatterns})
 	if _, err := files.Export(ctx, tmp); err != nil {
 		return nil, fmt.Errorf("inspect: read the source: %w", err)
 	}
 	app, err := inspect.Inspect(os.DirFS(tmp), p.cfg.AppDir)
+	if errors.Is(err, inspect.ErrBadDir) {
+		return nil, &StageError{Stage: "inspect", Err: err, Fix: sourceFix}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("inspect: %w", err)
 	}
@@ -142,6 +135,22 @@ func (p *Pipeline) inspect(ctx context.Context) (*inspect.App, error) {
 	return app, nil
 }
 
+// sourceFix is what to do when the source holds no app where Slipway looked.
+const sourceFix = "run dagger in your app's directory, or pass --source=PATH (and --app-dir=DIR, relative to the source, for an app inside a monorepo)"
+
+// HealthPath is the path the health check and smoke test request:
+// --health-path, else the health route inspect found, else DefaultHealthPath.
+func (p *Pipeline) HealthPath(app *inspect.App) string {
+	switch {
+	case p.cfg.HealthPath != "":
+		return p.cfg.HealthPath
+	case app.HealthPath != "":
+		return app.HealthPath
+	default:
+		return DefaultHealthPath
+	}
+}
+
 // buildable is App plus the check that stops a build that cannot work.
 func (p *Pipeline) buildable(ctx context.Context) (*inspect.App, error) {
 	app, err := p.App(ctx)
@@ -150,8 +159,11 @@ func (p *Pipeline) buildable(ctx context.Context) (*inspect.App, error) {
 	}
 	if err := app.Err(); err != nil {
 		// A StageError, as every stage's failure is; Err lists each fix.
-		return nil, &StageError{Stage: "inspect", Err: err,
-			Fix: "apply each fix above, then check with `dagger call inspect`"}
+		fix := "apply each fix above, then check with `dagger call inspect`"
+		if app.HasWarning(inspect.CodeNoPackageJSON) {
+			fix = sourceFix
+		}
+		return nil, &StageError{Stage: "inspect", Err: err, Fix: fix}
 	}
 	return app, nil
 }

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"path"
 	"strconv"
+	"strings"
 
 	"github.com/slipwayhq/slipway/inspect"
 	"github.com/slipwayhq/slipway/internal/dagger"
@@ -47,11 +48,11 @@ func (p *Pipeline) Migrator() *dagger.File {
 // public files and migrations on a minimal base, as a non-root user, with a
 // HEALTHCHECK, OCI labels and an entrypoint that migrates, then serves.
 func (p *Pipeline) Image(ctx context.Context) (*dagger.Container, error) {
-	build, err := p.Build(ctx)
+	app, err := p.buildable(ctx)
 	if err != nil {
 		return nil, err
 	}
-	app, err := p.App(ctx)
+	build, err := p.checkedBuild(ctx, app)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +75,7 @@ func (p *Pipeline) image(app *inspect.App, build *dagger.Container) *dagger.Cont
 		WithEnvVariable(nextTelemetryVar, "1").
 		WithEnvVariable("PORT", strconv.Itoa(p.cfg.Port)).
 		WithEnvVariable("HOSTNAME", "0.0.0.0").
-		WithEnvVariable("SLIPWAY_HEALTH_PATH", p.cfg.HealthPath)
+		WithEnvVariable("SLIPWAY_HEALTH_PATH", p.HealthPath(app))
 	if pr := app.Prisma; pr != nil && len(pr.MigrationNames) > 0 {
 		ctr = p.withMigrations(ctr, app, pr)
 	}
@@ -134,7 +135,7 @@ func (p *Pipeline) withMigrations(ctr *dagger.Container, app *inspect.App, pr *i
 	ctr = ctr.
 		WithDirectory(migrations, p.cfg.Source.Directory(pr.Migrations)).
 		WithEnvVariable("SLIPWAY_MIGRATIONS_DIR", migrations).
-		WithEnvVariable("SLIPWAY_DATABASE_URL_ENV", pr.URLEnv)
+		WithEnvVariable("SLIPWAY_DATABASE_URL_ENV", strings.Join(migrationVars(pr), ","))
 	if p.cfg.Migrator == MigratorPrisma {
 		return p.withPrismaCLI(ctr, app, pr)
 	}
@@ -156,12 +157,43 @@ func (p *Pipeline) withPrismaCLI(ctr *dagger.Container, app *inspect.App, pr *in
 		WithExec([]string{"npm", "install", "--no-save", "--no-package-lock", "--omit=dev", "--ignore-scripts", "prisma@" + version}).
 		Directory(path.Join(prismaCLIDir, "node_modules"))
 	files := p.cfg.Source.Filter(dagger.DirectoryFilterOpts{Include: prismaFiles(pr)})
+	dir := path.Join(workdir, prismaDir(app))
 	return ctr.
-		WithDirectory(p.appPath("node_modules"), cli).
+		WithDirectory(path.Join(dir, "node_modules"), cli).
 		WithDirectory(workdir, files).
 		WithNewFile(startScriptPath, prismaStartSh, dagger.ContainerWithNewFileOpts{Permissions: 0o755}).
-		WithEnvVariable("SLIPWAY_APP_DIR", p.appPath()).
+		WithEnvVariable("SLIPWAY_APP_DIR", dir).
 		WithEntrypoint([]string{startScriptPath})
+}
+
+// migrationVars are the variables migrations read the URL from, in the
+// order the app's config tries them (a `DIRECT_URL || DATABASE_URL` chain).
+func migrationVars(pr *inspect.Prisma) []string {
+	out := []string{pr.URLEnv}
+	for _, v := range pr.DatabaseVars {
+		if v.Migrations && v.Name != pr.URLEnv {
+			out = append(out, v.Name)
+		}
+	}
+	return out
+}
+
+// runtimeVars are the database variables the running app and its migrator
+// read: every one but the shadow database's.
+func runtimeVars(pr *inspect.Prisma) []string {
+	shadow := map[string]bool{}
+	for _, v := range pr.DatabaseVars {
+		if v.Shadow && !v.Runtime && !v.Migrations {
+			shadow[v.Name] = true
+		}
+	}
+	var out []string
+	for _, n := range pr.DatabaseVarNames() {
+		if !shadow[n] {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func prismaFiles(pr *inspect.Prisma) []string {

@@ -21,7 +21,7 @@
 #   docker run --rm -e SHOP_DATABASE_URL=... -e SLIPWAY_MIGRATE_ON_START=true shop-web true
 
 # base: the Node image plus what Prisma needs at run time (OpenSSL, CA certificates).
-FROM node:22-bookworm-slim AS base
+FROM node:24-bookworm-slim AS base
 RUN apt-get update -qq && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl ca-certificates >/dev/null && \
     rm -rf /var/lib/apt/lists/*
@@ -34,10 +34,11 @@ WORKDIR /src
 COPY . .
 RUN find . -name package.json -not -path '*/node_modules/*' -not -path '*/.next/*' | while read -r f; do mkdir -p "/manifests/${f%/*}" && cp "$f" "/manifests/$f"; done
 
-# deps: a frozen install from the lockfile and install inputs alone, so a source
-# change does not bust it; the package store is a cache mount, never node_modules.
-# Lifecycle scripts are off during the install; dependencies' own scripts run
-# afterwards (rebuild), the app's never: the builder runs `prisma generate` itself.
+# deps: the package manager's own frozen install from the lockfile and install inputs
+# alone, so a source change does not bust it; the package store is a cache mount,
+# never node_modules. The app's settings decide which dependencies' build scripts
+# run; the lifecycle scripts of the root and workspace packages never do: they are
+# stripped from the manifests the install sees, and the real ones copied back after.
 FROM base AS deps
 ENV npm_config_cache=/root/.npm
 COPY package.json /app/package.json
@@ -45,10 +46,17 @@ COPY .npmrc /app/.npmrc
 COPY apps/web/package.json /app/apps/web/package.json
 COPY package-lock.json /app/package-lock.json
 COPY --from=manifests /manifests/ /app/
+COPY <<'EOF' /usr/local/lib/slipway/strip-scripts.cjs
+// strip-scripts.cjs DIR: drop the lifecycle scripts of every package.json under DIR
+EOF
 WORKDIR /app
 RUN --mount=type=cache,id=slipway-npm-store,target=/root/.npm \
-    npm ci --ignore-scripts && \
-    npm rebuild
+    node /usr/local/lib/slipway/strip-scripts.cjs /app && \
+    npm ci
+# The real manifests, lifecycle scripts and all, for the build.
+COPY package.json /app/package.json
+COPY apps/web/package.json /app/apps/web/package.json
+COPY --from=manifests /manifests/ /app/
 
 # builder: the whole source over the install, then `prisma generate` and `next build`,
 # with the Next.js build cache in a cache mount. The build secret, when given, is
@@ -56,11 +64,11 @@ RUN --mount=type=cache,id=slipway-npm-store,target=/root/.npm \
 FROM deps AS builder
 COPY . /app/
 WORKDIR /app/apps/web
-ENV NEXT_TELEMETRY_DISABLED=1
-# prisma generate with a placeholder for every variable the Prisma config reads
-# (Prisma 7's env() throws when one is unset); no database is reached.
+ENV NEXT_TELEMETRY_DISABLED=1 \
+    SHOP_DATABASE_URL=postgresql://slipway:build-placeholder@localhost:5432/build
+# prisma generate, where the Prisma config is. No database is reached: the
+# placeholder URLs above satisfy the config's env() and the app's env checks.
 RUN --mount=type=secret,id=build_env,target=/run/secrets/build_env \
-    export SHOP_DATABASE_URL=postgresql://slipway:build-placeholder@localhost:5432/build && \
     if [ -f /run/secrets/build_env ]; then set -a && . /run/secrets/build_env && set +a; fi && \
     npx --no-install prisma generate
 RUN --mount=type=secret,id=build_env,target=/run/secrets/build_env \

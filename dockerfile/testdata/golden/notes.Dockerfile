@@ -20,24 +20,30 @@
 # set SLIPWAY_MIGRATE_ON_START=false when a separate job migrates.
 
 # base: the Node image plus what Prisma needs at run time (OpenSSL, CA certificates).
-FROM node:22-bookworm-slim AS base
+FROM node:24-bookworm-slim AS base
 RUN apt-get update -qq && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl ca-certificates >/dev/null && \
     rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 
-# deps: a frozen install from the lockfile and install inputs alone, so a source
-# change does not bust it; the package store is a cache mount, never node_modules.
-# Lifecycle scripts are off during the install; dependencies' own scripts run
-# afterwards (rebuild), the app's never: the builder runs `prisma generate` itself.
+# deps: the package manager's own frozen install from the lockfile and install inputs
+# alone, so a source change does not bust it; the package store is a cache mount,
+# never node_modules. The app's settings decide which dependencies' build scripts
+# run; the lifecycle scripts of the root and workspace packages never do: they are
+# stripped from the manifests the install sees, and the real ones copied back after.
 FROM base AS deps
 ENV npm_config_cache=/root/.npm
 COPY package.json /app/package.json
 COPY package-lock.json /app/package-lock.json
+COPY <<'EOF' /usr/local/lib/slipway/strip-scripts.cjs
+// strip-scripts.cjs DIR: drop the lifecycle scripts of every package.json under DIR
+EOF
 WORKDIR /app
 RUN --mount=type=cache,id=slipway-npm-store,target=/root/.npm \
-    npm ci --ignore-scripts && \
-    npm rebuild
+    node /usr/local/lib/slipway/strip-scripts.cjs /app && \
+    npm ci
+# The real manifests, lifecycle scripts and all, for the build.
+COPY package.json /app/package.json
 
 # builder: the whole source over the install, then `prisma generate` and `next build`,
 # with the Next.js build cache in a cache mount. The build secret, when given, is
@@ -45,13 +51,12 @@ RUN --mount=type=cache,id=slipway-npm-store,target=/root/.npm \
 FROM deps AS builder
 COPY . /app/
 WORKDIR /app
-ENV NEXT_TELEMETRY_DISABLED=1
-# prisma generate with a placeholder for every variable the Prisma config reads
-# (Prisma 7's env() throws when one is unset); no database is reached.
-# The engine-free prisma-client generator needs no schema engine, so any file
-# stands in for one and the build works offline.
+ENV NEXT_TELEMETRY_DISABLED=1 \
+    DATABASE_URL=postgresql://slipway:build-placeholder@localhost:5432/build \
+    PRISMA_SCHEMA_ENGINE_BINARY=/app/package.json
+# prisma generate, where the Prisma config is. No database is reached: the
+# placeholder URLs above satisfy the config's env() and the app's env checks.
 RUN --mount=type=secret,id=build_env,target=/run/secrets/build_env \
-    export DATABASE_URL=postgresql://slipway:build-placeholder@localhost:5432/build PRISMA_SCHEMA_ENGINE_BINARY=/app/package.json && \
     if [ -f /run/secrets/build_env ]; then set -a && . /run/secrets/build_env && set +a; fi && \
     npx --no-install prisma generate
 RUN --mount=type=secret,id=build_env,target=/run/secrets/build_env \

@@ -1,0 +1,107 @@
+package pipeline
+
+import (
+	"context"
+	"strings"
+
+	"github.com/slipwayhq/slipway/inspect"
+	"github.com/slipwayhq/slipway/internal/dagger"
+)
+
+// CI is build, the app's tests, migrate and smoke; it returns the image only
+// when all of them pass.
+func (p *Pipeline) CI(ctx context.Context, paths []string) (*dagger.Container, string, error) {
+	var report strings.Builder
+	app, err := p.buildable(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	build, err := p.checkedBuild(ctx, app)
+	if err != nil {
+		return nil, "", err
+	}
+	report.WriteString("build: ok\n")
+	if out, ran, err := p.Test(ctx, build); err != nil {
+		return nil, "", err
+	} else if ran {
+		report.WriteString("test: ok\n" + indent(tail(out, 10)) + "\n")
+	}
+	image := p.image(app, build)
+	if app.Prisma != nil {
+		out, err := p.Migrate(ctx, image)
+		if err != nil {
+			return nil, "", err
+		}
+		report.WriteString("migrate: ok\n" + indent(out) + "\n")
+	}
+	out, err := p.Smoke(ctx, image, paths)
+	if err != nil {
+		return nil, "", err
+	}
+	report.WriteString("smoke: ok\n" + indent(out) + "\n")
+	return image, report.String(), nil
+}
+
+// checkedBuild runs the install, then the build, so that a failure names
+// its stage and repeats what inspect predicted about it.
+func (p *Pipeline) checkedBuild(ctx context.Context, app *inspect.App) (*dagger.Container, error) {
+	installed := p.installed(app, false)
+	if _, err := installed.Sync(ctx); err != nil {
+		return nil, stageError("install", installFix(app), err)
+	}
+	build, err := p.build(app, installed)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := build.Sync(ctx); err != nil {
+		return nil, stageError("build", buildFix(app), err)
+	}
+	return build, nil
+}
+
+// Warnings inspect gives that predict a failure of a stage.
+var (
+	installWarnings = []string{inspect.CodeSeveralLockfiles, inspect.CodePMMismatch, inspect.CodePMUnpinned, inspect.CodePMFieldInvalid}
+	buildWarnings   = []string{
+		inspect.CodeFontGoogle, inspect.CodeBuildMigrates, inspect.CodeNoSchema, inspect.CodeNoGenerator,
+		inspect.CodePrismaNoOutput, inspect.CodePrismaNoCLI, inspect.CodeExtraGenerator, inspect.CodePrismaConfigDynamic,
+		inspect.CodeNodeUnsupported,
+	}
+)
+
+func installFix(app *inspect.App) string {
+	pm := app.PackageManager
+	return predicted(app, installWarnings,
+		"check that the lockfile matches package.json: run `"+strings.Join(pm.InstallCmd(false), " ")+"` locally with "+pm.String()+
+			" and commit the lockfile; dependencies' build scripts run as "+pm.Name+" runs them with the app's own settings")
+}
+
+func buildFix(app *inspect.App) string {
+	return predicted(app, buildWarnings,
+		"run the build locally; the output above says what broke. Pass build-time variables with --build-env or --build-secret, or another command with --build-command")
+}
+
+// predicted is the fix for a failed stage: inspect's warnings about it, each
+// with its own fix, else the generic one.
+func predicted(app *inspect.App, codes []string, generic string) string {
+	var b strings.Builder
+	for _, w := range app.Warnings {
+		for _, c := range codes {
+			if w.Code == c {
+				b.WriteString("inspect predicted this: " + w.Message + "\n  fix: " + w.Fix + "\n")
+			}
+		}
+	}
+	if b.Len() == 0 {
+		return generic
+	}
+	return strings.TrimSpace(b.String()) + "\n  otherwise: " + generic
+}
+
+func indent(s string) string {
+	s = strings.TrimRight(s, "\n")
+	if s == "" {
+		return ""
+	}
+	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
+}
