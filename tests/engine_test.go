@@ -21,10 +21,12 @@ import (
 
 func TestEngineRunsMirroredNode(t *testing.T) {
 	ctx := ctxFor(t, 5*time.Minute)
-	out, err := dag.Container().From("node:22-bookworm-slim").
-		WithExec([]string{"node", "--version"}).Stdout(ctx)
-	require.NoError(t, err)
-	assert.Regexp(t, `^v22\.\d+\.\d+\n?$`, out)
+	for _, major := range []string{"24", "22"} {
+		out, err := dag.Container().From("node:" + major + "-bookworm-slim").
+			WithExec([]string{"node", "--version"}).Stdout(ctx)
+		require.NoError(t, err)
+		assert.Regexp(t, `^v`+major+`\.\d+\.\d+\n?$`, out)
+	}
 }
 
 func TestEngineCacheVolumeSurvivesRuns(t *testing.T) {

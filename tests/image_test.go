@@ -410,14 +410,14 @@ func TestImageExportLoadable(t *testing.T) {
 func TestImageNodeVersion(t *testing.T) {
 	ctx := ctxFor(t, buildTimeout)
 	for name, mod := range map[string]func(*pipeline.Config){
-		"NodeVersion": func(c *pipeline.Config) { c.NodeVersion = "20" },
-		"NodeImage":   func(c *pipeline.Config) { c.NodeImage = "node:20-bookworm-slim" },
+		"NodeVersion": func(c *pipeline.Config) { c.NodeVersion = "22" },
+		"NodeImage":   func(c *pipeline.Config) { c.NodeImage = "node:22-bookworm-slim" },
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := newPipeline(source(fixturePnpm), mod)
 			app, err := p.App(ctx)
 			require.NoError(t, err)
-			assert.Equal(t, "node:20-bookworm-slim", p.NodeImage(app))
+			assert.Equal(t, "node:22-bookworm-slim", p.NodeImage(app))
 			build, err := p.Build(ctx)
 			require.NoError(t, err)
 			img, err := p.Image(ctx)
@@ -426,7 +426,7 @@ func TestImageNodeVersion(t *testing.T) {
 			for what, ctr := range map[string]*dagger.Container{"build": build, "runner": img} {
 				out, err := ctr.WithExec([]string{"node", "--version"}).Stdout(ctx)
 				require.NoError(t, err)
-				assert.Regexp(t, `^v20\.\d+\.\d+\n?$`, out, "node --version in the %s container", what)
+				assert.Regexp(t, `^v22\.\d+\.\d+\n?$`, out, "node --version in the %s container", what)
 			}
 		})
 	}
