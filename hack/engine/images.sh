@@ -556,9 +556,12 @@ _img_build_debian() {
 # This machine's network, not the users': HTTPS is re-signed by a local CA
 # (Node reads it through NODE_EXTRA_CA_CERTS), and the npm registry here
 # serves package metadata without signatures, which corepack refuses unless
-# COREPACK_INTEGRITY_KEYS=0. The module's code needs neither.
+# COREPACK_INTEGRITY_KEYS=0; corepack fetches yarn 2+ from its own host,
+# unreachable here, unless COREPACK_NPM_REGISTRY names the npm registry the
+# host's npm uses. The module's code needs none of them.
 _img_build_node() {
-	local name=$1 fp=$2 base layer v _img_layers _img_config _img_jq
+	local name=$1 fp=$2 base layer v _img_layers _img_config _img_jq registry
+	registry=$(npm config get registry) || return 1
 	read -ra v <<<"$(_img_node_spec "$name")"
 	base=$(_img_rootfs_tar base) || return 1
 	layer=$IMG_DIR/layers/node-${v[0]}.tar
@@ -566,7 +569,7 @@ _img_build_node() {
 	_img_layers=("$base" "$layer")
 	_img_config=(--env "PATH=$IMG_PATH" --env "NODE_VERSION=${v[0]}" --env "YARN_VERSION=$IMG_YARN_VERSION"
 		--env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
-		--env COREPACK_INTEGRITY_KEYS=0
+		--env COREPACK_INTEGRITY_KEYS=0 --env "COREPACK_NPM_REGISTRY=${registry%/}"
 		--entrypoint docker-entrypoint.sh --cmd node)
 	_img_jq=
 	_img_publish "$name" "$fp" && rm -f "$layer"
