@@ -184,3 +184,32 @@ func TestNoPackageJSONSaysWhere(t *testing.T) {
 		assert.Contains(t, se.Fix, "--source", name)
 	}
 }
+
+// Every database variable holds the placeholder for the whole build, and a
+// value the caller gives (build env or build secret) wins and stays set.
+func TestBuildDatabaseURLs(t *testing.T) {
+	ctx := ctxFor(t, 15*time.Minute)
+	const placeholder = "postgresql://slipway:build-placeholder@localhost:5432/build"
+	given := "postgresql://caller:given@elsewhere:5432/app"
+	fromSecret := "postgresql://caller:secret@elsewhere:5432/app"
+	secret := dag.SetSecret("build-db-url-"+randomID(), "DIRECT_URL="+fromSecret+"\n")
+	for name, tc := range map[string]struct {
+		mod  func(*pipeline.Config)
+		want string
+	}{
+		"placeholder":  {func(*pipeline.Config) {}, placeholder + " " + placeholder},
+		"build env":    {func(c *pipeline.Config) { c.BuildEnv = []string{"DATABASE_URL=" + given} }, given + " " + placeholder},
+		"build secret": {func(c *pipeline.Config) { c.BuildSecret = secret }, placeholder + " " + fromSecret},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := newPipeline(source(fixtureNpmPooled), tc.mod, func(c *pipeline.Config) {
+				c.BuildCommand = `printf '%s %s' "$DATABASE_URL" "$DIRECT_URL" > seen-urls.txt`
+			})
+			build, err := p.Build(ctx)
+			require.NoError(t, err)
+			seen, err := build.File("/app/seen-urls.txt").Contents(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, seen, "DATABASE_URL and DIRECT_URL as the build command saw them")
+		})
+	}
+}
