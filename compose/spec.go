@@ -88,16 +88,6 @@ func (a App) MigrationURLEnv() string {
 	return strings.Join(a.DatabaseVars.MigrationNames(), ",")
 }
 
-// Variables slipway-migrate reads (see cmd/slipway-migrate).
-const (
-	// MigrateOnStartVar=false makes the image's entrypoint skip migrating.
-	MigrateOnStartVar = "SLIPWAY_MIGRATE_ON_START"
-	// DatabaseURLEnvVar names the variables that hold the connection string
-	// migrations use: one name, or several comma-separated, the first one
-	// set and non-empty winning.
-	DatabaseURLEnvVar = "SLIPWAY_DATABASE_URL_ENV"
-)
-
 // DB describes the PostgreSQL service.
 type DB struct {
 	// Image is the postgres image (default postgres:15).

@@ -32,7 +32,7 @@ var Healthcheck = []string{"node", healthcheckPath}
 // golang container with cached modules and build cache.
 func (p *Pipeline) Migrator() *dagger.File {
 	src := p.cfg.Tools.Filter(dagger.DirectoryFilterOpts{Include: []string{
-		"go.mod", "go.sum", "migrator/**", "cmd/slipway-migrate/**",
+		"go.mod", "go.sum", "names/**", "migrator/**", "cmd/slipway-migrate/**",
 	}})
 	return p.dag.Container().From(p.cfg.GolangImage).
 		WithMountedCache("/go/pkg/mod", p.dag.CacheVolume("slipway-go-mod")).

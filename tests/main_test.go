@@ -77,7 +77,7 @@ func source(fixture string) *dagger.Directory {
 // tools is Slipway's own source, which the migrator is built from.
 func tools() *dagger.Directory {
 	return hostDir(repoRoot(), sdk.HostDirectoryOpts{
-		Include: []string{"go.mod", "go.sum", "migrator/**", "cmd/slipway-migrate/**"},
+		Include: []string{"go.mod", "go.sum", "names/**", "migrator/**", "cmd/slipway-migrate/**"},
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/slipwayhq/slipway/bundle"
 	"github.com/slipwayhq/slipway/inspect"
+	"github.com/slipwayhq/slipway/names"
 )
 
 // ErrNoSource means the source directory argument is missing or not a directory.
@@ -33,13 +34,6 @@ func loadApp(dir, appDir string) (*inspect.App, error) {
 	return app, nil
 }
 
-// What the runner image holds. They mirror the constants in pipeline/runner.go
-// (which this binary can't import); TestImagePathsMatchPipeline keeps them equal.
-const (
-	runnerMigrator    = "/usr/local/bin/slipway-migrate"
-	runnerHealthcheck = "/usr/local/lib/slipway/healthcheck.cjs"
-)
-
 // stack is the part of a bundle spec that the CLI's flags set.
 type stack struct {
 	Image          string
@@ -57,8 +51,8 @@ type stack struct {
 func bundleSpec(app *inspect.App, s stack) bundle.Spec {
 	return bundle.FromApp(app, bundle.Stack{
 		Image: s.Image, Name: s.Name, HealthPath: s.HealthPath, Port: s.Port,
-		Healthcheck:    []string{"CMD", "node", runnerHealthcheck},
-		MigrateCommand: []string{runnerMigrator, "deploy"},
+		Healthcheck:    []string{"CMD", "node", names.HealthcheckScript},
+		MigrateCommand: []string{names.Migrator, "deploy"},
 		PostgresImage:  s.PostgresImage,
 		MigrateOnStart: !s.MigrateService,
 		ReadOnly:       s.ReadOnly,

@@ -2,11 +2,6 @@ package main
 
 import (
 	"context"
-	"go/ast"
-	"go/constant"
-	"go/parser"
-	"go/token"
-	gotypes "go/types"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +12,7 @@ import (
 	"github.com/slipwayhq/slipway/compose"
 	"github.com/slipwayhq/slipway/env"
 	"github.com/slipwayhq/slipway/inspect"
+	"github.com/slipwayhq/slipway/names"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -53,7 +49,7 @@ func TestBundleDefaultOut(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, testImage, app.Image)
 	assert.True(t, app.ReadOnly, "read-only by default, as the module")
-	assert.Equal(t, types.HealthCheckTest{"CMD", "node", runnerHealthcheck}, app.HealthCheck.Test)
+	assert.Equal(t, types.HealthCheckTest{"CMD", "node", names.HealthcheckScript}, app.HealthCheck.Test)
 	_, err = p.GetService(compose.ServiceMigrate)
 	assert.Error(t, err, "the image migrates on start by default: no migrate service")
 
@@ -75,9 +71,9 @@ func TestBundleSwitches(t *testing.T) {
 	assert.False(t, app.ReadOnly)
 	migrate, err := p.GetService(compose.ServiceMigrate)
 	require.NoError(t, err, "--migrate-service adds the migrate service")
-	assert.Equal(t, types.ShellCommand{runnerMigrator, "deploy"}, migrate.Command)
-	require.NotNil(t, migrate.Environment[compose.DatabaseURLEnvVar])
-	assert.Equal(t, "APP_DATABASE_URL", *migrate.Environment[compose.DatabaseURLEnvVar], "URL variable from the app's Prisma config")
+	assert.Equal(t, types.ShellCommand{names.Migrator, "deploy"}, migrate.Command)
+	require.NotNil(t, migrate.Environment[names.DatabaseURLEnvVar])
+	assert.Equal(t, "APP_DATABASE_URL", *migrate.Environment[names.DatabaseURLEnvVar], "URL variable from the app's Prisma config")
 	db, err := p.GetService(compose.ServiceDB)
 	require.NoError(t, err)
 	require.Len(t, db.Ports, 1, "--publish-db-port publishes Postgres")
@@ -172,35 +168,6 @@ func TestBundleBadInput(t *testing.T) {
 	assert.Empty(t, entries, "nothing is written when the spec is bad")
 }
 
-// TestImagePathsMatchPipeline reads the runner image's paths from
-// pipeline/runner.go (which this binary can't import) and checks that the
-// bundle points its healthcheck and migrator at them.
-func TestImagePathsMatchPipeline(t *testing.T) {
-	dir := filepath.Join(repoRoot(t), "pipeline")
-	fset := token.NewFileSet()
-	paths, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	require.NoError(t, err)
-	var files []*ast.File
-	for _, p := range paths {
-		if strings.HasSuffix(p, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, p, nil, 0)
-		require.NoError(t, err)
-		files = append(files, f)
-	}
-	// Imports can't be resolved here; constants of plain strings still are.
-	conf := gotypes.Config{Error: func(error) {}}
-	pkg, _ := conf.Check("pipeline", fset, files, nil)
-	str := func(name string) string {
-		c, ok := pkg.Scope().Lookup(name).(*gotypes.Const)
-		require.True(t, ok, "pipeline has no constant %s: update this test and app.go", name)
-		return constant.StringVal(c.Val())
-	}
-	assert.Equal(t, str("healthcheckPath"), runnerHealthcheck)
-	assert.Equal(t, str("migratorPath"), runnerMigrator)
-}
-
 // TestBundleSpecPooledAndDirect: the CLI's bundle for an app with a pooled
 // and a direct URL (and a shadow database) sets both, tells the migrator to
 // read the direct one, and env check holds the file to both.
@@ -220,9 +187,9 @@ func TestBundleSpecPooledAndDirect(t *testing.T) {
 	p := loadBundle(t, out, env.DefaultFileName)
 	migrate, err := p.GetService(compose.ServiceMigrate)
 	require.NoError(t, err)
-	assert.Equal(t, types.ShellCommand{runnerMigrator, "deploy"}, migrate.Command)
-	require.NotNil(t, migrate.Environment[compose.DatabaseURLEnvVar])
-	assert.Equal(t, "DIRECT_URL", *migrate.Environment[compose.DatabaseURLEnvVar])
+	assert.Equal(t, types.ShellCommand{names.Migrator, "deploy"}, migrate.Command)
+	require.NotNil(t, migrate.Environment[names.DatabaseURLEnvVar])
+	assert.Equal(t, "DIRECT_URL", *migrate.Environment[names.DatabaseURLEnvVar])
 
 	b := files[env.DefaultFileName]
 	vals, err := env.Parse(b)
