@@ -68,7 +68,7 @@ func notes() Spec {
 			{Key: "AUTH_SECRET", Value: "dev"},
 		},
 	}
-	return FromApp(app, Stack{Image: "registry.example.com/notes:3.1.0", ReadOnly: true})
+	return fromApp(app, false, Stack{Image: "registry.example.com/notes:3.1.0", ReadOnly: true})
 }
 
 // vercel reads POSTGRES_PRISMA_URL at run time and POSTGRES_URL_NON_POOLING
@@ -81,7 +81,7 @@ func vercel() Spec {
 			{Name: "POSTGRES_URL_NON_POOLING", Migrations: true},
 		}},
 	}
-	return FromApp(app, Stack{Image: image, MigrateOnStart: true})
+	return fromApp(app, true, Stack{Image: image})
 }
 
 func TestGolden(t *testing.T) {
@@ -386,7 +386,7 @@ func TestFallbackChain(t *testing.T) {
 		{Name: "DIRECT_DATABASE_URL", Migrations: true, Sources: []string{"prisma.config.ts (datasource.url)"}},
 		{Name: "DATABASE_URL", Runtime: true, Migrations: true, Sources: []string{"prisma.config.ts (datasource.url)", "src/db.ts"}},
 	}}}
-	s := FromApp(app, Stack{Image: image})
+	s := fromApp(app, false, Stack{Image: image})
 	files, err := Render(s, GenerateEnv())
 	require.NoError(t, err)
 	p, err := compose.Validate(context.Background(), files[ComposeFile], files[".env.production"])

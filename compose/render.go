@@ -125,7 +125,7 @@ func Project(s Spec) (*types.Project, error) {
 	}
 	if s.App.ReadOnly {
 		app.ReadOnly = true
-		app.Tmpfs = types.StringList{"/app/.next/cache", "/tmp"}
+		app.Tmpfs = types.StringList(s.App.Tmpfs)
 	}
 	// slipway-migrate reads DATABASE_URL unless told otherwise.
 	urlEnv := s.App.MigrationURLEnv()

@@ -157,9 +157,8 @@ type Runner struct {
 	Image   string   `json:"image,omitempty"`
 	Cleanup []string `json:"cleanup,omitempty"`
 	Rootfs  *Rootfs  `json:"rootfs,omitempty"`
-	// Copies and Files go into the image in order.
+	// Copies go into the image in order.
 	Copies      []Copy      `json:"copies"`
-	Files       []File      `json:"files"`
 	Migrations  *Migrations `json:"migrations,omitempty"`
 	Env         []EnvVar    `json:"env"`
 	Port        int         `json:"port"`
@@ -177,31 +176,47 @@ type Rootfs struct {
 	Image string   `json:"image"`
 	Setup []string `json:"setup"` // shell commands: what rootfs.sh needs
 	Node  string   `json:"node"`  // the Node binary, taken from the base image
+	// Script (rootfs.sh) assembles Output from Input, a copy of Node.
+	Script string `json:"script"`
+	Input  string `json:"input"`
+	Output string `json:"output"`
 	// Libraries is a rule: which shared libraries go in is only known at
 	// build time, when rootfs.sh resolves them with ldd.
 	Libraries string   `json:"libraries"`
 	Env       []EnvVar `json:"env"` // the runner's PATH and CA bundle
 }
 
-// Copy is a folder or file copied into the runner. From is the stage it
-// comes from: "build" (the builder), "source" (the app's source) or
-// "prisma-cli"; with Empty it is an empty folder.
+// Copy is a folder or file copied into the runner. From is where it comes
+// from: FromBuild, FromSource, FromPrismaCLI, FromMigrator, or FromAssets
+// (Src names one of Slipway's scripts); with Empty it is an empty folder.
 type Copy struct {
 	From     string   `json:"from,omitempty"`
 	Src      string   `json:"src,omitempty"`
 	Dst      string   `json:"dst"`
+	Contents bool     `json:"contents,omitempty"` // Src is a folder whose contents go into Dst
 	Owner    string   `json:"owner,omitempty"`
+	Mode     int      `json:"mode,omitempty"` // 0: as it is
 	Exclude  []string `json:"exclude,omitempty"`
 	Optional bool     `json:"optional,omitempty"` // copied only when it exists
 	Empty    bool     `json:"empty,omitempty"`
 }
 
-// File is one of Slipway's scripts (pipeline/assets) written into the image.
-type File struct {
-	Path  string `json:"path"`
-	Asset string `json:"asset"`
-	Mode  int    `json:"mode,omitempty"` // 0: 0644
-}
+// Where a copy comes from.
+const (
+	FromBuild     = "build"
+	FromSource    = "source"
+	FromPrismaCLI = "prisma-cli"
+	FromMigrator  = "migrator"
+	FromAssets    = "assets"
+)
+
+// Slipway's scripts, in pipeline/assets.
+const (
+	AssetHealthcheck  = "healthcheck.cjs"
+	AssetPrismaStart  = "prisma-start.sh"
+	AssetRootfs       = "rootfs.sh"
+	AssetStripScripts = "strip-scripts.cjs"
+)
 
 // Migrations is how the runner migrates.
 type Migrations struct {
@@ -423,7 +438,7 @@ func (d *decider) build() Build {
 		Secret:             Secret{ID: names.BuildSecretID, Path: names.BuildSecretPath},
 		Cache:              Cache{Volume: names.NextCache(a.CacheName()), Path: d.appPath(".next", "cache")},
 		Standalone:         d.appPath(".next", "standalone"),
-		StandaloneExcludes: []string{"**/.env", "**/.env.*", "**/node_modules/.cache"},
+		StandaloneExcludes: standaloneExcludes,
 	}
 	given := map[string]bool{}
 	for _, kv := range o.BuildEnv {
@@ -454,6 +469,10 @@ func (d *decider) build() Build {
 	}
 	return b
 }
+
+// standaloneExcludes are what the runner never takes from the standalone
+// output: env files, and the build cache of its node_modules.
+var standaloneExcludes = []string{"**/.env", "**/.env.*", "**/node_modules/.cache"}
 
 // buildDBVars is every variable the build may read the database URL from:
 // the app's database variables and whatever the Prisma config reads.
@@ -497,17 +516,20 @@ func (d *decider) runner() Runner {
 				"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates libstdc++6 binutils >/dev/null",
 			},
 			Node:      "/usr/local/bin/node",
+			Script:    "/stage/rootfs.sh",
+			Input:     "/stage/node",
+			Output:    "/rootfs",
 			Libraries: "the shared libraries node and /bin/sh link, as ldd resolves them in rootfs.sh",
 			Env:       []EnvVar{{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt"}},
 		}
 	}
 	r.Copies = []Copy{
-		{From: "build", Src: d.appPath(".next", "standalone"), Dst: names.Workdir, Exclude: []string{"**/.env", "**/.env.*", "**/node_modules/.cache"}},
-		{From: "build", Src: d.appPath(".next", "static"), Dst: d.appPath(".next", "static")},
-		{From: "build", Src: d.appPath("public"), Dst: d.appPath("public"), Optional: true},
+		{From: FromBuild, Src: d.appPath(".next", "standalone"), Dst: names.Workdir, Contents: true, Exclude: standaloneExcludes},
+		{From: FromBuild, Src: d.appPath(".next", "static"), Dst: d.appPath(".next", "static")},
+		{From: FromBuild, Src: d.appPath("public"), Dst: d.appPath("public"), Optional: true},
 		{Empty: true, Dst: d.appPath(".next", "cache"), Owner: runnerUser},
+		{From: FromAssets, Src: AssetHealthcheck, Dst: names.HealthcheckScript},
 	}
-	r.Files = []File{{Path: names.HealthcheckScript, Asset: "healthcheck.cjs"}}
 	r.Env = []EnvVar{
 		{"NODE_ENV", "production"},
 		{"NEXT_TELEMETRY_DISABLED", "1"},
@@ -518,18 +540,18 @@ func (d *decider) runner() Runner {
 	if pr := a.Prisma; pr != nil && pr.Migrations != "" && len(pr.MigrationNames) > 0 {
 		m := d.migrations(pr)
 		r.Migrations = m
-		r.Copies = append(r.Copies, Copy{From: "source", Src: m.Source, Dst: m.Dir})
+		r.Copies = append(r.Copies, Copy{From: FromSource, Src: m.Source, Dst: m.Dir})
 		r.Env = append(r.Env, EnvVar{names.MigrationsDirVar, m.Dir}, EnvVar{names.DatabaseURLEnvVar, strings.Join(m.URLVars, ",")})
 		if m.PrismaCLI != nil {
-			r.Copies = append(r.Copies, Copy{From: "prisma-cli", Src: path.Join(names.PrismaCLIDir, "node_modules"), Dst: path.Join(d.prismaDir(), "node_modules")})
+			r.Copies = append(r.Copies, Copy{From: FromPrismaCLI, Src: path.Join(names.PrismaCLIDir, "node_modules"), Dst: path.Join(d.prismaDir(), "node_modules"), Contents: true})
 			for _, f := range m.PrismaCLI.Files {
-				r.Copies = append(r.Copies, Copy{From: "source", Src: f, Dst: path.Join(names.Workdir, f)})
+				r.Copies = append(r.Copies, Copy{From: FromSource, Src: f, Dst: path.Join(names.Workdir, f)})
 			}
-			r.Files = append(r.Files, File{Path: names.StartScript, Asset: "prisma-start.sh", Mode: 0o755})
+			r.Copies = append(r.Copies, Copy{From: FromAssets, Src: AssetPrismaStart, Dst: names.StartScript, Mode: 0o755})
 			r.Env = append(r.Env, EnvVar{names.AppDirVar, d.prismaDir()})
 			r.Entrypoint = []string{names.StartScript}
 		} else {
-			r.Copies = append(r.Copies, Copy{From: "migrator", Src: m.Build.Output, Dst: names.Migrator})
+			r.Copies = append(r.Copies, Copy{From: FromMigrator, Src: m.Build.Output, Dst: names.Migrator, Mode: 0o755})
 			r.Entrypoint = []string{names.Migrator, "start", "--"}
 		}
 	}
@@ -537,7 +559,7 @@ func (d *decider) runner() Runner {
 		r.Env = append(r.Env, EnvVar{names.MigrateOnStartVar, "false"})
 	}
 	r.Healthcheck = Healthcheck{
-		Command:  []string{"node", names.HealthcheckScript},
+		Command:  HealthcheckCommand,
 		Interval: "10s", Timeout: "3s", StartPeriod: "20s", StartInterval: "1s", Retries: 3,
 	}
 	r.Command = []string{"node", d.appPath("server.js")}
@@ -555,6 +577,10 @@ func (d *decider) runner() Runner {
 	}
 	return r
 }
+
+// HealthcheckCommand is the runner's HEALTHCHECK: Node runs Slipway's
+// script, so the image needs neither wget nor curl.
+var HealthcheckCommand = []string{"node", names.HealthcheckScript}
 
 // healthPath is --health-path, else the health route inspect found, else
 // DefaultHealthPath.
@@ -600,8 +626,20 @@ func (d *decider) migrations(pr *inspect.Prisma) *Migrations {
 		m.Command = migrateCommand(MigratorPrisma)
 		return m
 	}
-	m.Build = &MigratorBuild{
-		Image:   d.o.GolangImage,
+	m.Build = MigratorBuildOf(d.o)
+	m.Command = migrateCommand(MigratorSlipway)
+	return m
+}
+
+// MigratorBuildOf is how slipway-migrate is built: static, from Slipway's
+// own source, with Go's module and build caches.
+func MigratorBuildOf(o Options) *MigratorBuild {
+	image := o.GolangImage
+	if image == "" {
+		image = DefaultGolangImage
+	}
+	return &MigratorBuild{
+		Image:   image,
 		Sources: []string{"go.mod", "go.sum", "names/", "migrator/", "cmd/slipway-migrate/"},
 		Caches:  []Cache{{Volume: names.GoModCache, Path: "/go/pkg/mod"}, {Volume: names.GoBuildCache, Path: "/root/.cache/go-build"}},
 		Env:     []EnvVar{{"CGO_ENABLED", "0"}},
@@ -609,8 +647,6 @@ func (d *decider) migrations(pr *inspect.Prisma) *Migrations {
 		Package: "./cmd/slipway-migrate",
 		Output:  migratorOutput,
 	}
-	m.Command = migrateCommand(MigratorSlipway)
-	return m
 }
 
 // migrateCommand applies every migration with the image's own migrator. It

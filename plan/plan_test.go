@@ -133,7 +133,7 @@ func TestMigrators(t *testing.T) {
 	require.NotNil(t, m.PrismaCLI)
 	assert.Nil(t, m.Build)
 	assert.Equal(t, []string{names.StartScript}, p.Runner.Entrypoint)
-	assert.Contains(t, p.Runner.Files, File{Path: names.StartScript, Asset: "prisma-start.sh", Mode: 0o755})
+	assert.Contains(t, p.Runner.Copies, Copy{From: FromAssets, Src: AssetPrismaStart, Dst: names.StartScript, Mode: 0o755})
 	assert.Contains(t, p.Runner.Env, EnvVar{names.MigrateOnStartVar, "false"})
 	assert.Equal(t, []string{"prisma/schema.prisma", "prisma.config.ts"}, m.PrismaCLI.Files)
 

@@ -80,9 +80,6 @@ func (p *Plan) Text() string {
 		}
 		line("  %s -> %s%s", what, c.Dst, extra)
 	}
-	for _, f := range r.Files {
-		line("  file %s -> %s", f.Asset, f.Path)
-	}
 	if m := r.Migrations; m != nil {
 		line("  migrations %s -> %s, migrator %s, URL from %s", m.Source, m.Dir, m.Migrator, strings.Join(m.URLVars, ","))
 		if m.Build != nil {

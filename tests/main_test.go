@@ -20,6 +20,7 @@ import (
 
 	"github.com/slipwayhq/slipway/internal/dagger"
 	"github.com/slipwayhq/slipway/pipeline"
+	"github.com/slipwayhq/slipway/plan"
 )
 
 // Fixture apps, relative to tests/.
@@ -83,7 +84,7 @@ func tools() *dagger.Directory {
 
 // newPipeline is a pipeline over src with the module's defaults.
 func newPipeline(src *dagger.Directory, mod ...func(*pipeline.Config)) *pipeline.Pipeline {
-	cfg := pipeline.Config{Source: src, Tools: tools(), MigrateOnStart: true}
+	cfg := pipeline.Config{Source: src, Tools: tools(), Options: plan.Options{MigrateOnStart: true}}
 	for _, f := range mod {
 		f(&cfg)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/slipwayhq/slipway/env"
 	"github.com/slipwayhq/slipway/inspect"
 	"github.com/slipwayhq/slipway/names"
+	"github.com/slipwayhq/slipway/plan"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -100,7 +101,7 @@ func TestBundleGenerateEnvNeverPrintsSecrets(t *testing.T) {
 	vals, err := env.Parse(b)
 	require.NoError(t, err)
 	require.Len(t, vals[env.PostgresPassword], env.SecretLength, "a fresh secret was generated")
-	spec := bundleSpec(mustApp(t, fixture(t, "notes")), stack{Image: testImage}).EnvSpec()
+	spec := mustSpec(t, mustApp(t, fixture(t, "notes")), bundle.Stack{Image: testImage}).EnvSpec()
 	checked := 0
 	for _, v := range spec.Variables() {
 		if v.Kind == env.Secret || v.Kind == env.DatabaseURL {
@@ -177,7 +178,7 @@ func TestBundleSpecPooledAndDirect(t *testing.T) {
 		{Name: "DIRECT_URL", Migrations: true},
 		{Name: "SHADOW_DATABASE_URL", Shadow: true},
 	}}}
-	spec := bundleSpec(app, stack{Image: testImage, MigrateService: true})
+	spec := mustSpec(t, app, bundle.Stack{Image: testImage, MigrateService: true})
 	files, err := bundle.Render(spec, bundle.GenerateEnv())
 	require.NoError(t, err)
 	out := t.TempDir()
@@ -196,7 +197,7 @@ func TestBundleSpecPooledAndDirect(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, vals["DATABASE_URL"], vals["DIRECT_URL"])
 	assert.NotContains(t, vals, "SHADOW_DATABASE_URL")
-	checkSpec := bundleSpec(app, stack{}).EnvSpec() // as env check builds it
+	checkSpec := mustSpec(t, app, bundle.Stack{}).EnvSpec() // as env check builds it
 	assert.Empty(t, env.Check(b, checkSpec))
 	assert.Empty(t, unfilled(b, checkSpec))
 
@@ -204,4 +205,12 @@ func TestBundleSpecPooledAndDirect(t *testing.T) {
 	problems := env.Check([]byte(noDirect), checkSpec)
 	require.Len(t, problems, 1, "%v", problems)
 	assert.Equal(t, "DIRECT_URL: not set: add it as in .env.production.example", problems[0].String())
+}
+
+// mustSpec is the CLI's bundle for app with the default image options.
+func mustSpec(t *testing.T, app *inspect.App, s bundle.Stack) bundle.Spec {
+	t.Helper()
+	spec, err := bundleSpec(app, plan.Options{}, s)
+	require.NoError(t, err)
+	return spec
 }
