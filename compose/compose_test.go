@@ -12,6 +12,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/slipwayhq/slipway/env"
 	"github.com/slipwayhq/slipway/names"
+	"github.com/slipwayhq/slipway/plan"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -302,4 +303,14 @@ func TestValidateErrors(t *testing.T) {
 		_, err = Validate(ctx, good, []byte(minimalEnv), WithProjectName("Shop Staging"))
 		require.ErrorIs(t, err, ErrInvalid)
 	})
+}
+
+// TestDefaultHealthcheckIsTheImages (drift c): with no healthcheck given, the
+// app's check runs the script the runner image holds, the plan's HEALTHCHECK.
+func TestDefaultHealthcheckIsTheImages(t *testing.T) {
+	p, err := Project(Spec{Name: "shop", App: App{Image: "x/shop:1"}})
+	require.NoError(t, err)
+	app, err := p.GetService(ServiceApp)
+	require.NoError(t, err)
+	assert.Equal(t, types.HealthCheckTest(append([]string{"CMD"}, plan.HealthcheckCommand...)), app.HealthCheck.Test)
 }

@@ -86,6 +86,33 @@ func TestBundleSwitches(t *testing.T) {
 	assert.NotContains(t, string(tmpl), "\nDATABASE_URL=")
 }
 
+// TestBundlePrismaMigrateServiceRunsTheImagesMigrator (drift a): an image
+// built with --migrator=prisma has no slipway-migrate; its bundle's migrate
+// service runs the Prisma CLI the image holds, as the migrate stage does.
+func TestBundlePrismaMigrateServiceRunsTheImagesMigrator(t *testing.T) {
+	out := t.TempDir()
+	_, _, err := runCLI(t, "bundle", "--image", testImage, "--out", out, "--migrator", "prisma", "--migrate-service", fixture(t, "notes"))
+	require.NoError(t, err)
+	migrate, err := loadBundle(t, out, bundle.EnvTemplate).GetService(compose.ServiceMigrate)
+	require.NoError(t, err)
+	cmd := strings.Join(migrate.Command, " ")
+	assert.NotContains(t, cmd, "slipway-migrate", "the prisma image does not contain slipway-migrate")
+	assert.Contains(t, cmd, "node_modules/prisma/build/index.js migrate deploy")
+}
+
+// TestBundleMonorepoTmpfsIsTheAppsCache (drift b): in a monorepo the image
+// keeps the server's cache at /app/<app-dir>/.next/cache, so a read-only
+// deploy mounts its tmpfs there.
+func TestBundleMonorepoTmpfsIsTheAppsCache(t *testing.T) {
+	out := t.TempDir()
+	_, _, err := runCLI(t, "bundle", "--image", testImage, "--out", out, "--app-dir", "apps/web", fixture(t, "turbo-monorepo"))
+	require.NoError(t, err)
+	app, err := loadBundle(t, out, bundle.EnvTemplate).GetService(compose.ServiceApp)
+	require.NoError(t, err)
+	assert.True(t, app.ReadOnly)
+	assert.Equal(t, []string{"/app/apps/web/.next/cache", "/tmp"}, []string(app.Tmpfs))
+}
+
 func TestBundleGenerateEnvNeverPrintsSecrets(t *testing.T) {
 	out := t.TempDir()
 	stdout, stderr, err := runCLI(t, "bundle", "--image", testImage, "-o", out, "--generate-env", fixture(t, "notes"))
