@@ -19,7 +19,7 @@ const (
 // Migrate applies every migration of the app, with the image's own
 // migrator, to a fresh database, and reports what was applied.
 func (p *Pipeline) Migrate(ctx context.Context, image *dagger.Container) (string, error) {
-	app, pl, err := p.buildable(ctx)
+	app, pl, err := p.planned(ctx)
 	if err != nil {
 		return "", err
 	}

@@ -112,6 +112,17 @@ func (p *Pipeline) Plan(ctx context.Context) (*plan.Plan, error) {
 	return p.plan, p.planErr
 }
 
+// planned is the app and its plan, for the stages that run an image they
+// are given.
+func (p *Pipeline) planned(ctx context.Context) (*inspect.App, *plan.Plan, error) {
+	app, err := p.App(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	pl, err := p.Plan(ctx)
+	return app, pl, err
+}
+
 // buildable is the app and its plan, with the check that stops a build
 // that cannot work.
 func (p *Pipeline) buildable(ctx context.Context) (*inspect.App, *plan.Plan, error) {

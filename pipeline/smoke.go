@@ -24,7 +24,7 @@ const (
 // requests the health path and every path in paths ("/notes" expects 200;
 // "/old=301" expects 301). A failure carries the app's own log lines.
 func (p *Pipeline) Smoke(ctx context.Context, image *dagger.Container, paths []string) (string, error) {
-	app, pl, err := p.buildable(ctx)
+	app, pl, err := p.planned(ctx)
 	if err != nil {
 		return "", err
 	}
