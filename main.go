@@ -170,12 +170,7 @@ func (m *Slipway) Inspect(
 	// +default="text"
 	format string,
 ) (string, error) {
-	switch format {
-	case "text", "json":
-		return m.pipeline().Report(ctx, format == "json")
-	default:
-		return "", fmt.Errorf("inspect: --format=%q: use text or json", format)
-	}
+	return inFormat(ctx, "inspect", format, m.pipeline().Report)
 }
 
 // Plan is every decision about the image, made once and read by image, dockerfile and bundle: base and runner images, install and build commands with their caches, files, environment, user, healthcheck, entrypoint, labels and the runtime facts of a deploy.
@@ -186,12 +181,15 @@ func (m *Slipway) Plan(
 	// +default="text"
 	format string,
 ) (string, error) {
-	switch format {
-	case "text", "json":
-		return m.pipeline().PlanReport(ctx, format == "json")
-	default:
-		return "", fmt.Errorf("plan: --format=%q: use text or json", format)
+	return inFormat(ctx, "plan", format, m.pipeline().PlanReport)
+}
+
+// inFormat is a report as text, or as JSON for tools.
+func inFormat(ctx context.Context, what, format string, report func(context.Context, bool) (string, error)) (string, error) {
+	if format != "text" && format != "json" {
+		return "", fmt.Errorf("%s: --format=%q: use text or json", what, format)
 	}
+	return report(ctx, format == "json")
 }
 
 // Base is the Node image plus what Prisma needs at run time (OpenSSL, CA certificates).
