@@ -65,7 +65,7 @@ func (p *Pipeline) Smoke(ctx context.Context, image *dagger.Container, paths []s
 	}
 	// The app runs its own entrypoint and command, with output kept in a
 	// cache volume, so a failure can show the app's log.
-	run := append([]string{"/bin/sh", "-c", `exec "$@" >>"$`+names.SmokeLogVar+`" 2>&1`, "sh"}, append(entry, args...)...)
+	run := append([]string{"/bin/sh", "-c", `exec "$@" >>"$` + names.SmokeLogVar + `" 2>&1`, "sh"}, append(entry, args...)...)
 	svc := ctr.
 		WithMountedCache(smokeLogDir, logs, dagger.ContainerWithMountedCacheOpts{Owner: owner}).
 		WithEnvVariable(names.SmokeLogVar, logFile).

@@ -345,7 +345,7 @@ type decider struct {
 	o   Options
 }
 
-// NodeImage is the image the build stages start from: --node-image when set,
+// nodeImage is the image the build stages start from: --node-image when set,
 // else the Node major of --node-version or of the app's own pin.
 func (d *decider) nodeImage() string {
 	if d.o.NodeImage != DefaultNodeImage {
