@@ -11,8 +11,10 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/slipwayhq/slipway/bundle"
 	"github.com/slipwayhq/slipway/internal/dagger"
 	"github.com/slipwayhq/slipway/pipeline"
+	"github.com/slipwayhq/slipway/plan"
 )
 
 // Slipway builds, migrates, smoke-tests and ships one Next.js + Prisma app.
@@ -148,13 +150,15 @@ var sourceExcludes = []string{"**/node_modules", "**/.next", "**/.git", "**/.env
 
 func (m *Slipway) pipeline() *pipeline.Pipeline {
 	return pipeline.New(dag, pipeline.Config{
+		Options: plan.Options{
+			AppDir: m.AppDir, NodeImage: m.NodeImage, NodeVersion: m.NodeVersion,
+			HealthPath: m.HealthPath, Port: m.Port, BuildEnv: m.BuildEnv, BuildCommand: m.BuildCommand,
+			Migrator: m.Migrator, MigrateOnStart: m.MigrateOnStart,
+			Release: plan.Release{Version: m.Version, Revision: m.Revision, Created: m.Created, URL: m.SourceURL},
+		},
 		Source: m.Source, Tools: dag.CurrentModule().Source(),
-		AppDir: m.AppDir, NodeImage: m.NodeImage, NodeVersion: m.NodeVersion,
-		PackageManager: m.PackageManager, HealthPath: m.HealthPath, Port: m.Port,
-		BuildEnv: m.BuildEnv, BuildSecret: m.BuildSecret, BuildCommand: m.BuildCommand,
+		PackageManager: m.PackageManager, BuildSecret: m.BuildSecret,
 		Env: m.Env, EnvFile: m.EnvFile, PostgresImage: m.PostgresImage,
-		Migrator: m.Migrator, MigrateOnStart: m.MigrateOnStart,
-		Release: pipeline.Release{Version: m.Version, Revision: m.Revision, Created: m.Created, URL: m.SourceURL},
 	})
 }
 
@@ -166,12 +170,26 @@ func (m *Slipway) Inspect(
 	// +default="text"
 	format string,
 ) (string, error) {
-	switch format {
-	case "text", "json":
-		return m.pipeline().Report(ctx, format == "json")
-	default:
-		return "", fmt.Errorf("inspect: --format=%q: use text or json", format)
+	return inFormat(ctx, "inspect", format, m.pipeline().Report)
+}
+
+// Plan is every decision about the image, made once and read by image, dockerfile and bundle: base and runner images, install and build commands with their caches, files, environment, user, healthcheck, entrypoint, labels and the runtime facts of a deploy.
+func (m *Slipway) Plan(
+	ctx context.Context,
+	// Output format: text, or json for tools (the Go SDK cannot name an argument "json").
+	// +optional
+	// +default="text"
+	format string,
+) (string, error) {
+	return inFormat(ctx, "plan", format, m.pipeline().PlanReport)
+}
+
+// inFormat is a report as text, or as JSON for tools.
+func inFormat(ctx context.Context, what, format string, report func(context.Context, bool) (string, error)) (string, error) {
+	if format != "text" && format != "json" {
+		return "", fmt.Errorf("%s: --format=%q: use text or json", what, format)
 	}
+	return report(ctx, format == "json")
 }
 
 // Base is the Node image plus what Prisma needs at run time (OpenSSL, CA certificates).
@@ -281,10 +299,9 @@ func (m *Slipway) Bundle(
 	// +optional
 	publishDbPort bool,
 ) (*dagger.Directory, error) {
-	return m.pipeline().Bundle(ctx, pipeline.BundleOptions{
-		Image: image, GenerateEnv: generateEnv, MigrateService: migrateService,
-		ReadOnly: readOnly, PublishDBPort: publishDbPort,
-	})
+	return m.pipeline().Bundle(ctx, bundle.Stack{
+		Image: image, MigrateService: migrateService, ReadOnly: readOnly, PublishDBPort: publishDbPort,
+	}, generateEnv)
 }
 
 // Verify builds, tests, migrates and smoke-tests the app; `dagger check` runs it.

@@ -2,33 +2,29 @@ package bundle
 
 import (
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/slipwayhq/slipway/compose"
 	"github.com/slipwayhq/slipway/env"
 	"github.com/slipwayhq/slipway/inspect"
+	"github.com/slipwayhq/slipway/plan"
 )
 
-// Stack is what the caller chooses about the production stack; the rest of a
-// bundle comes from the inspected app.
+// Stack is what the caller chooses about the production stack; the image's
+// runtime facts come from its plan, the rest from the inspected app.
 type Stack struct {
-	Image          string
+	Image          string // the image reference the compose file runs
 	Name           string // compose project name; "" derives it from package.json
-	HealthPath     string
-	Port           int
-	Healthcheck    []string // the image's HEALTHCHECK test, e.g. ["CMD","node","/x.cjs"]
-	MigrateCommand []string // the image's migrate command
 	PostgresImage  string
-	MigrateOnStart bool // the image migrates on start (off: a migrate service)
-	ReadOnly       bool
-	PublishDBPort  bool
+	MigrateService bool // a one-shot migrate service instead of migrating on start
+	ReadOnly       bool // read-only root filesystem for the app
+	PublishDBPort  bool // publish Postgres on 127.0.0.1
 }
 
-// FromApp is the bundle for an inspected app: the database variables its
-// Prisma setup reads (see DatabaseVars), and the variables of its
-// .env.example.
-func FromApp(app *inspect.App, s Stack) Spec {
+// FromPlan is the bundle for an app's image: its healthcheck, migrate
+// command, port, health path, tmpfs paths and database variables from the
+// plan, and the variables of the app's .env.example.
+func FromPlan(app *inspect.App, p *plan.Plan, s Stack) Spec {
 	var vars []env.Var
 	for _, v := range app.EnvExample {
 		vars = append(vars, env.Var{Key: v.Key, Value: v.Value, Comment: v.Comment})
@@ -37,62 +33,25 @@ func FromApp(app *inspect.App, s Stack) Spec {
 	if name == "" {
 		name = ProjectName(app.Name)
 	}
+	rt := p.Runtime
 	return Spec{
 		Compose: compose.Spec{
 			Name: name,
 			App: compose.App{
 				Image:          s.Image,
-				Port:           s.Port,
-				HealthPath:     s.HealthPath,
-				Healthcheck:    s.Healthcheck,
-				MigrateOnStart: s.MigrateOnStart,
-				MigrateCommand: s.MigrateCommand,
+				Port:           rt.Port,
+				HealthPath:     rt.HealthPath,
+				Healthcheck:    rt.Healthcheck,
+				MigrateOnStart: rt.MigrateOnStart && !s.MigrateService,
+				MigrateCommand: rt.MigrateCommand,
 				ReadOnly:       s.ReadOnly,
-				DatabaseVars:   databaseVars(app.Prisma),
+				Tmpfs:          rt.Tmpfs,
+				DatabaseVars:   rt.DatabaseVars,
 			},
 			DB: compose.DB{Image: s.PostgresImage, PublishPort: s.PublishDBPort},
 		},
 		AppVars: vars,
 	}
-}
-
-// databaseVars turns what inspect found into the bundle's database
-// variables: the one migrations read (URLEnv) first, then the others in the
-// order inspect lists them, each once with every role it was found in. URLEnv
-// is always a migrations variable; when nothing is known to be read at run
-// time, the first variable is (as with a lone DATABASE_URL). A shadow
-// variable stays a shadow only if nothing else reads it. With no Prisma, or
-// nothing found, the result is empty: DATABASE_URL by default.
-func databaseVars(p *inspect.Prisma) env.DatabaseVars {
-	if p == nil {
-		return nil
-	}
-	roles := map[string]inspect.DatabaseVar{}
-	for _, v := range p.DatabaseVars {
-		r := roles[v.Name]
-		r.Runtime = r.Runtime || v.Runtime
-		r.Migrations = r.Migrations || v.Migrations
-		r.Shadow = r.Shadow || v.Shadow
-		roles[v.Name] = r
-	}
-	var out env.DatabaseVars
-	for _, name := range p.DatabaseVarNames() {
-		if name == "" || slices.ContainsFunc(out, func(v env.DatabaseVar) bool { return v.Name == name }) {
-			continue
-		}
-		r := roles[name]
-		v := env.DatabaseVar{Name: name, Runtime: r.Runtime, Migrations: r.Migrations || name == p.URLEnv, Shadow: r.Shadow}
-		if v.Runtime || v.Migrations {
-			v.Shadow = false
-		}
-		out = append(out, v)
-	}
-	if !slices.ContainsFunc(out, func(v env.DatabaseVar) bool { return v.Runtime }) {
-		if i := slices.IndexFunc(out, func(v env.DatabaseVar) bool { return !v.IsShadow() }); i >= 0 {
-			out[i].Runtime = true
-		}
-	}
-	return out
 }
 
 var notProjectChars = regexp.MustCompile(`[^a-z0-9_-]+`)

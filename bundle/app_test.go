@@ -8,6 +8,7 @@ import (
 	"github.com/slipwayhq/slipway/compose"
 	"github.com/slipwayhq/slipway/env"
 	"github.com/slipwayhq/slipway/inspect"
+	"github.com/slipwayhq/slipway/plan"
 )
 
 func TestProjectName(t *testing.T) {
@@ -32,7 +33,7 @@ func TestFromAppTakesTheAppsVariables(t *testing.T) {
 		Prisma:     &inspect.Prisma{URLEnv: "APP_DATABASE_URL"},
 		EnvExample: []inspect.EnvVar{{Key: "NEXT_PUBLIC_APP_NAME", Value: "Notes", Comment: "shown in the title"}},
 	}
-	s := FromApp(app, Stack{Image: "x/notes:1", MigrateOnStart: true})
+	s := fromApp(app, true, Stack{Image: "x/notes:1"})
 	assert.Equal(t, "acme-notes", s.Compose.Name)
 	assert.Equal(t, env.DatabaseVars{{Name: "APP_DATABASE_URL", Runtime: true, Migrations: true}}, s.Compose.App.DatabaseVars,
 		"a lone variable serves run time and migrations")
@@ -40,7 +41,7 @@ func TestFromAppTakesTheAppsVariables(t *testing.T) {
 	if assert.Len(t, s.AppVars, 1) {
 		assert.Equal(t, "NEXT_PUBLIC_APP_NAME", s.AppVars[0].Key)
 	}
-	none := FromApp(&inspect.App{}, Stack{})
+	none := fromApp(&inspect.App{}, false, Stack{})
 	assert.Empty(t, none.Compose.App.DatabaseVars)
 	assert.Equal(t, []string{inspect.DefaultURLEnv}, none.EnvSpec().DatabaseVars.Names(), "no Prisma: the default variable")
 }
@@ -92,9 +93,18 @@ func TestFromAppDatabaseVars(t *testing.T) {
 		}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			s := FromApp(&inspect.App{Name: "x", Prisma: c.prisma}, Stack{Image: "x/y:1"})
+			s := fromApp(&inspect.App{Name: "x", Prisma: c.prisma}, false, Stack{Image: "x/y:1"})
 			assert.Equal(t, c.want, s.Compose.App.DatabaseVars)
 			assert.Equal(t, c.want.WithDefaults(), s.EnvSpec().DatabaseVars, "the env file gets the same list")
 		})
 	}
+}
+
+// fromApp is the bundle for app, from its plan with the default options.
+func fromApp(app *inspect.App, migrateOnStart bool, s Stack) Spec {
+	p, err := plan.New(app, plan.Options{MigrateOnStart: migrateOnStart})
+	if err != nil {
+		panic(err)
+	}
+	return FromPlan(app, p, s)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/slipwayhq/slipway/compose"
 	"github.com/slipwayhq/slipway/env"
 	"github.com/slipwayhq/slipway/inspect"
+	"github.com/slipwayhq/slipway/names"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -67,7 +68,7 @@ func notes() Spec {
 			{Key: "AUTH_SECRET", Value: "dev"},
 		},
 	}
-	return FromApp(app, Stack{Image: "registry.example.com/notes:3.1.0", ReadOnly: true})
+	return fromApp(app, false, Stack{Image: "registry.example.com/notes:3.1.0", ReadOnly: true})
 }
 
 // vercel reads POSTGRES_PRISMA_URL at run time and POSTGRES_URL_NON_POOLING
@@ -80,7 +81,7 @@ func vercel() Spec {
 			{Name: "POSTGRES_URL_NON_POOLING", Migrations: true},
 		}},
 	}
-	return FromApp(app, Stack{Image: image, MigrateOnStart: true})
+	return fromApp(app, true, Stack{Image: image})
 }
 
 func TestGolden(t *testing.T) {
@@ -332,8 +333,8 @@ func TestPooledAndDirect(t *testing.T) {
 	for _, svc := range []string{compose.ServiceApp, compose.ServiceMigrate} {
 		got, err := p.GetService(svc)
 		require.NoError(t, err)
-		if assert.NotNil(t, got.Environment[compose.DatabaseURLEnvVar], svc) {
-			assert.Equal(t, "DIRECT_URL", *got.Environment[compose.DatabaseURLEnvVar], "%s: migrations read the direct URL", svc)
+		if assert.NotNil(t, got.Environment[names.DatabaseURLEnvVar], svc) {
+			assert.Equal(t, "DIRECT_URL", *got.Environment[names.DatabaseURLEnvVar], "%s: migrations read the direct URL", svc)
 		}
 		assert.Equal(t, want, *got.Environment["DIRECT_URL"], "%s gets the connection string from the env file", svc)
 	}
@@ -370,7 +371,7 @@ func TestVercelThreeVariables(t *testing.T) {
 	require.NoError(t, err)
 	app, err := p.GetService(compose.ServiceApp)
 	require.NoError(t, err)
-	assert.Equal(t, "POSTGRES_URL_NON_POOLING", *app.Environment[compose.DatabaseURLEnvVar], "the image migrates on start from the direct URL")
+	assert.Equal(t, "POSTGRES_URL_NON_POOLING", *app.Environment[names.DatabaseURLEnvVar], "the image migrates on start from the direct URL")
 
 	guide := string(files[DeployGuide])
 	assert.Contains(t, guide, "| `POSTGRES_PRISMA_URL` | the app at run time (pooled on hosted Postgres) |")
@@ -385,14 +386,14 @@ func TestFallbackChain(t *testing.T) {
 		{Name: "DIRECT_DATABASE_URL", Migrations: true, Sources: []string{"prisma.config.ts (datasource.url)"}},
 		{Name: "DATABASE_URL", Runtime: true, Migrations: true, Sources: []string{"prisma.config.ts (datasource.url)", "src/db.ts"}},
 	}}}
-	s := FromApp(app, Stack{Image: image})
+	s := fromApp(app, false, Stack{Image: image})
 	files, err := Render(s, GenerateEnv())
 	require.NoError(t, err)
 	p, err := compose.Validate(context.Background(), files[ComposeFile], files[".env.production"])
 	require.NoError(t, err)
 	migrate, err := p.GetService(compose.ServiceMigrate)
 	require.NoError(t, err)
-	assert.Equal(t, "DIRECT_DATABASE_URL,DATABASE_URL", *migrate.Environment[compose.DatabaseURLEnvVar])
+	assert.Equal(t, "DIRECT_DATABASE_URL,DATABASE_URL", *migrate.Environment[names.DatabaseURLEnvVar])
 
 	guide := string(files[DeployGuide])
 	assert.Contains(t, guide, "so migrations read the first\nof `DIRECT_DATABASE_URL` and `DATABASE_URL` that is set.")

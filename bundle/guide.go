@@ -9,6 +9,7 @@ import (
 
 	"github.com/slipwayhq/slipway/compose"
 	"github.com/slipwayhq/slipway/env"
+	"github.com/slipwayhq/slipway/names"
 )
 
 //go:embed deploy.md.tmpl
@@ -72,7 +73,7 @@ func renderGuide(cs compose.Spec, es env.Spec, generated bool) ([]byte, error) {
 		ManyDirectVars:     len(es.DatabaseVars.MigrationNames()) > 1,
 		ShadowVars:         env.JoinNames(es.DatabaseVars.ShadowNames(), "`"),
 		ManyShadowVars:     len(es.DatabaseVars.ShadowNames()) > 1,
-		MigrationURLEnvVar: compose.DatabaseURLEnvVar,
+		MigrationURLEnvVar: names.DatabaseURLEnvVar,
 		Placeholders:       map[string]string{},
 		MigrateService:     !cs.App.MigrateOnStart,
 		MigrateCommand:     strings.Join(cs.App.MigrateCommand, " "),

@@ -11,6 +11,8 @@ import (
 	"github.com/compose-spec/compose-go/v2/errdefs"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/slipwayhq/slipway/env"
+	"github.com/slipwayhq/slipway/names"
+	"github.com/slipwayhq/slipway/plan"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -123,25 +125,25 @@ func TestRenderedFilesLoadAsIntended(t *testing.T) {
 
 			urlEnv := s.App.MigrationURLEnv()
 			if urlEnv != "DATABASE_URL" {
-				assert.Equal(t, urlEnv, *app.Environment[DatabaseURLEnvVar], "slipway-migrate learns the variable's name")
+				assert.Equal(t, urlEnv, *app.Environment[names.DatabaseURLEnvVar], "slipway-migrate learns the variable's name")
 				assert.NotContains(t, urlEnv, "SHADOW", "never the shadow database")
 			} else {
-				assert.NotContains(t, app.Environment, DatabaseURLEnvVar)
+				assert.NotContains(t, app.Environment, names.DatabaseURLEnvVar)
 			}
 
 			migrate, err := p.GetService(ServiceMigrate)
 			if s.App.MigrateOnStart {
 				require.Error(t, err, "no migrate service when the app migrates on start")
 				assert.NotContains(t, app.DependsOn, ServiceMigrate)
-				assert.NotContains(t, app.Environment, MigrateOnStartVar)
+				assert.NotContains(t, app.Environment, names.MigrateOnStartVar)
 				return
 			}
-			assert.Equal(t, "false", *app.Environment[MigrateOnStartVar], "the app must not migrate again")
+			assert.Equal(t, "false", *app.Environment[names.MigrateOnStartVar], "the app must not migrate again")
 			require.NoError(t, err)
 			if urlEnv != "DATABASE_URL" {
-				assert.Equal(t, urlEnv, *migrate.Environment[DatabaseURLEnvVar])
+				assert.Equal(t, urlEnv, *migrate.Environment[names.DatabaseURLEnvVar])
 			} else {
-				assert.NotContains(t, migrate.Environment, DatabaseURLEnvVar)
+				assert.NotContains(t, migrate.Environment, names.DatabaseURLEnvVar)
 			}
 			assert.Equal(t, image, migrate.Image)
 			assert.Equal(t, types.ShellCommand(s.App.MigrateCommand), migrate.Command)
@@ -173,7 +175,7 @@ func TestMigrationURLEnv(t *testing.T) {
 			p, err := Validate(context.Background(), b, []byte(minimalEnv))
 			require.NoError(t, err)
 			for _, svc := range []string{ServiceApp, ServiceMigrate} {
-				got := service(t, p, svc).Environment[DatabaseURLEnvVar]
+				got := service(t, p, svc).Environment[names.DatabaseURLEnvVar]
 				if c.want == "DATABASE_URL" {
 					assert.Nil(t, got, "%s: DATABASE_URL is slipway-migrate's default", svc)
 				} else if assert.NotNil(t, got, svc) {
@@ -301,4 +303,14 @@ func TestValidateErrors(t *testing.T) {
 		_, err = Validate(ctx, good, []byte(minimalEnv), WithProjectName("Shop Staging"))
 		require.ErrorIs(t, err, ErrInvalid)
 	})
+}
+
+// TestDefaultHealthcheckIsTheImages (drift c): with no healthcheck given, the
+// app's check runs the script the runner image holds, the plan's HEALTHCHECK.
+func TestDefaultHealthcheckIsTheImages(t *testing.T) {
+	p, err := Project(Spec{Name: "shop", App: App{Image: "x/shop:1"}})
+	require.NoError(t, err)
+	app, err := p.GetService(ServiceApp)
+	require.NoError(t, err)
+	assert.Equal(t, types.HealthCheckTest(append([]string{"CMD"}, plan.HealthcheckCommand...)), app.HealthCheck.Test)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/slipwayhq/slipway/env"
+	"github.com/slipwayhq/slipway/names"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -124,12 +125,12 @@ func Project(s Spec) (*types.Project, error) {
 	}
 	if s.App.ReadOnly {
 		app.ReadOnly = true
-		app.Tmpfs = types.StringList{"/app/.next/cache", "/tmp"}
+		app.Tmpfs = types.StringList(s.App.Tmpfs)
 	}
 	// slipway-migrate reads DATABASE_URL unless told otherwise.
 	urlEnv := s.App.MigrationURLEnv()
 	if urlEnv != env.DefaultDatabaseURLVar {
-		app.Environment[DatabaseURLEnvVar] = ptr(urlEnv)
+		app.Environment[names.DatabaseURLEnvVar] = ptr(urlEnv)
 	}
 
 	services := types.Services{ServiceDB: db}
@@ -156,11 +157,11 @@ func Project(s Spec) (*types.Project, error) {
 			migrate.Tmpfs = types.StringList{"/tmp"}
 		}
 		if urlEnv != env.DefaultDatabaseURLVar {
-			migrate.Environment = types.MappingWithEquals{DatabaseURLEnvVar: ptr(urlEnv)}
+			migrate.Environment = types.MappingWithEquals{names.DatabaseURLEnvVar: ptr(urlEnv)}
 		}
 		services[ServiceMigrate] = migrate
 		// The migrate service has done it: the entrypoint need not migrate again.
-		app.Environment[MigrateOnStartVar] = ptr("false")
+		app.Environment[names.MigrateOnStartVar] = ptr("false")
 		app.DependsOn[ServiceMigrate] = types.ServiceDependency{
 			Condition: types.ServiceConditionCompletedSuccessfully,
 			Required:  true,

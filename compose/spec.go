@@ -12,6 +12,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/distribution/reference"
 	"github.com/slipwayhq/slipway/env"
+	"github.com/slipwayhq/slipway/names"
 )
 
 // Defaults applied by Spec.WithDefaults.
@@ -39,7 +40,10 @@ const (
 )
 
 // DefaultHealthcheck is the runner image's HEALTHCHECK command.
-var DefaultHealthcheck = []string{"CMD", "node", "/app/healthcheck.js"}
+var DefaultHealthcheck = []string{"CMD", "node", names.HealthcheckScript}
+
+// DefaultTmpfs are the folders a Next.js server writes at the app's root.
+var DefaultTmpfs = []string{names.Workdir + "/.next/cache", "/tmp"}
 
 // DefaultMigrateCommand is the command the one-shot migrate service runs.
 var DefaultMigrateCommand = []string{"slipway-migrate"}
@@ -65,7 +69,7 @@ type App struct {
 	Port int
 	// HealthPath is the HTTP path that answers health checks (default /api/health).
 	HealthPath string
-	// Healthcheck is the image's HEALTHCHECK test, e.g. ["CMD","node","/app/healthcheck.js"].
+	// Healthcheck is the image's HEALTHCHECK test (default DefaultHealthcheck).
 	Healthcheck []string
 	// MigrateOnStart says the image migrates before serving; when false a
 	// one-shot migrate service runs first.
@@ -75,6 +79,9 @@ type App struct {
 	// ReadOnly runs the app with a read-only root filesystem and tmpfs mounts
 	// for what Next.js writes.
 	ReadOnly bool
+	// Tmpfs are the folders the server writes, mounted as tmpfs with
+	// ReadOnly (default DefaultTmpfs): the image's own .next/cache.
+	Tmpfs []string
 	// DatabaseVars are the variables holding the connection string, each
 	// with what reads it (default DATABASE_URL, for run time and migrations).
 	// The ones migrations read, in order, are passed to slipway-migrate
@@ -87,16 +94,6 @@ type App struct {
 func (a App) MigrationURLEnv() string {
 	return strings.Join(a.DatabaseVars.MigrationNames(), ",")
 }
-
-// Variables slipway-migrate reads (see cmd/slipway-migrate).
-const (
-	// MigrateOnStartVar=false makes the image's entrypoint skip migrating.
-	MigrateOnStartVar = "SLIPWAY_MIGRATE_ON_START"
-	// DatabaseURLEnvVar names the variables that hold the connection string
-	// migrations use: one name, or several comma-separated, the first one
-	// set and non-empty winning.
-	DatabaseURLEnvVar = "SLIPWAY_DATABASE_URL_ENV"
-)
 
 // DB describes the PostgreSQL service.
 type DB struct {
@@ -119,6 +116,9 @@ func (s Spec) WithDefaults() Spec {
 	}
 	if len(s.App.Healthcheck) == 0 {
 		s.App.Healthcheck = append([]string(nil), DefaultHealthcheck...)
+	}
+	if len(s.App.Tmpfs) == 0 {
+		s.App.Tmpfs = append([]string(nil), DefaultTmpfs...)
 	}
 	if len(s.App.MigrateCommand) == 0 {
 		s.App.MigrateCommand = append([]string(nil), DefaultMigrateCommand...)

@@ -7,38 +7,16 @@ package dockerfile
 import (
 	"fmt"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/slipwayhq/slipway/inspect"
+	"github.com/slipwayhq/slipway/plan"
 )
 
-// Paths the image uses, the same as the pipeline's.
-const (
-	workdir          = "/app"
-	secretPath       = "/run/secrets/" + SecretID
-	placeholderDBURL = "postgresql://slipway:build-placeholder@localhost:5432/build"
-	libDir           = "/usr/local/lib/slipway"
-	healthcheckPath  = libDir + "/healthcheck.cjs"
-	startScriptPath  = libDir + "/start.sh"
-	migratorPath     = "/usr/local/bin/slipway-migrate"
-	migratorOut      = "/out/slipway-migrate"
-	prismaCLIDir     = "/opt/prisma-cli"
-	runnerUID        = 1001
-	// runnerPath is the runner's PATH: its root filesystem has no /usr/sbin.
-	runnerPath = "/usr/local/bin:/usr/bin:/bin"
-	caBundle   = "/etc/ssl/certs/ca-certificates.crt"
-	// The rootfs stage's inputs and output.
-	rootfsNode   = "/stage/node"
-	rootfsScript = "/stage/rootfs.sh"
-	rootfsOut    = "/rootfs"
-	// stripScriptsPath is the script that strips lifecycle scripts before the install.
-	stripScriptsPath = libDir + "/strip-scripts.cjs"
-)
-
-// Render returns the Dockerfile for app. The app must be buildable (see
-// inspect.App.Err); bad options wrap ErrBadOption.
+// Render returns the Dockerfile for app, from the plan that the pipeline
+// executes. The app must be buildable (see inspect.App.Err); bad options
+// wrap ErrBadOption.
 func Render(app *inspect.App, opts Options) (string, error) {
 	if app == nil {
 		return "", fmt.Errorf("%w: no app: inspect the source first", ErrBadOption)
@@ -50,25 +28,29 @@ func Render(app *inspect.App, opts Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	r := &renderer{app: app, o: o}
+	p, err := plan.New(app, o.Options)
+	if err != nil {
+		return "", err
+	}
+	r := &renderer{app: app, p: p, o: o}
 	if err := r.check(); err != nil {
 		return "", err
 	}
 	r.header()
 	r.base()
-	if app.Workspace {
+	if p.Install.Manifests {
 		r.manifests()
 	}
 	r.deps()
 	r.builder()
-	if r.migrations() {
-		if o.Migrator == MigratorPrisma {
+	if m := p.Runner.Migrations; m != nil {
+		if m.PrismaCLI != nil {
 			r.prismaCLI()
 		} else {
 			r.migrator()
 		}
 	}
-	if !r.alpine() {
+	if p.Runner.Rootfs != nil {
 		r.rootfs()
 	}
 	r.runner()
@@ -77,6 +59,7 @@ func Render(app *inspect.App, opts Options) (string, error) {
 
 type renderer struct {
 	app *inspect.App
+	p   *plan.Plan
 	o   Options
 	b   strings.Builder
 }
@@ -94,10 +77,10 @@ func (r *renderer) check() error {
 			return fmt.Errorf("%w: path %q has characters a Dockerfile COPY can't take (spaces, quotes, globs): rename it", ErrBadOption, p)
 		}
 	}
-	if r.migrations() && r.o.Migrator == MigratorPrisma && r.o.Scripts.PrismaStart == "" {
+	if m := r.p.Runner.Migrations; m != nil && m.PrismaCLI != nil && r.o.Scripts.PrismaStart == "" {
 		return fmt.Errorf("%w: Scripts.PrismaStart is empty: the prisma migrator needs the runner's start script", ErrBadOption)
 	}
-	if !r.alpine() && r.o.Scripts.Rootfs == "" {
+	if r.p.Runner.Rootfs != nil && r.o.Scripts.Rootfs == "" {
 		return fmt.Errorf("%w: Scripts.Rootfs is empty: a glibc Node image needs rootfs.sh to assemble the runner's root filesystem", ErrBadOption)
 	}
 	for _, sc := range [][2]string{{"healthcheck", r.o.Scripts.Healthcheck}, {"prisma start", r.o.Scripts.PrismaStart}, {"rootfs", r.o.Scripts.Rootfs}, {"strip scripts", r.o.Scripts.StripScripts}} {
@@ -108,19 +91,6 @@ func (r *renderer) check() error {
 		}
 	}
 	return nil
-}
-
-// migrations reports whether the runner migrates: the app has Prisma
-// migrations, as in the pipeline.
-func (r *renderer) migrations() bool {
-	return r.app.Prisma != nil && r.app.Prisma.Migrations != ""
-}
-
-func (r *renderer) alpine() bool { return strings.Contains(r.o.NodeImage, "alpine") }
-
-// appPath is a path inside the app dir under /app.
-func (r *renderer) appPath(elem ...string) string {
-	return path.Join(append([]string{workdir, r.app.Dir}, elem...)...)
 }
 
 func (r *renderer) line(format string, a ...any) {
@@ -159,14 +129,14 @@ func (r *renderer) run(mounts []string, cmds ...string) {
 	r.line("RUN %s", strings.Join(parts, " \\\n    "))
 }
 
-// env writes one ENV with every pair, one a line.
-func (r *renderer) env(kvs ...[2]string) {
-	if len(kvs) == 0 {
+// env writes one ENV with every variable, one a line.
+func (r *renderer) env(vars []plan.EnvVar) {
+	if len(vars) == 0 {
 		return
 	}
-	parts := make([]string, len(kvs))
-	for i, kv := range kvs {
-		parts[i] = kv[0] + "=" + envValue(kv[1])
+	parts := make([]string, len(vars))
+	for i, v := range vars {
+		parts[i] = v.Name + "=" + envValue(v.Value)
 	}
 	r.line("ENV %s", strings.Join(parts, " \\\n    "))
 }
@@ -195,16 +165,19 @@ func (r *renderer) heredoc(dst, content string, mode string) {
 	r.line("%s", heredocEnd)
 }
 
-// cacheMount is a BuildKit cache mount; the ids match the pipeline's cache
-// volumes.
-func cacheMount(id, target string) string {
-	return "type=cache,id=" + id + ",target=" + target
+// cacheMount is a BuildKit cache mount of the plan's cache volume.
+func cacheMount(c plan.Cache) string {
+	return "type=cache,id=" + c.Volume + ",target=" + c.Path
 }
 
-const secretMount = "type=secret,id=" + SecretID + ",target=" + secretPath
+func secretMount(s plan.Secret) string {
+	return "type=secret,id=" + s.ID + ",target=" + s.Path
+}
 
 // loadSecret exports the build secret's variables when the build has one.
-const loadSecret = "if [ -f " + secretPath + " ]; then set -a && . " + secretPath + " && set +a; fi"
+func loadSecret(s plan.Secret) string {
+	return "if [ -f " + s.Path + " ]; then set -a && . " + s.Path + " && set +a; fi"
+}
 
 // sh joins args into a shell command line, quoting what needs it.
 func sh(args []string) string {
@@ -238,13 +211,4 @@ func cmdJSON(args ...string) string {
 		out[i] = strconv.Quote(a)
 	}
 	return "[" + strings.Join(out, ", ") + "]"
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slipwayhq/slipway/inspect"
+	"github.com/slipwayhq/slipway/plan"
 )
 
 // instr is one Dockerfile instruction, continuation lines joined.
@@ -106,7 +107,7 @@ func notes(t *testing.T) *inspect.App { return inspectDir(t, "../tests/fixtures/
 
 func render(t *testing.T, app *inspect.App, mod func(*Options)) string {
 	t.Helper()
-	opts := Options{MigrateOnStart: true, Scripts: scripts(t)}
+	opts := Options{Options: plan.Options{MigrateOnStart: true}, Scripts: scripts(t)}
 	if mod != nil {
 		mod(&opts)
 	}
@@ -172,7 +173,7 @@ func TestRenderAlpine(t *testing.T) {
 	assert.NotContains(t, strings.Join(find(ins, "COPY"), "\n"), "/usr/local/bin/node", "Alpine's runner has its own node")
 	assert.NotContains(t, out, "AS rootfs", "Alpine's runner is not assembled")
 	assert.Contains(t, runs, "mkdir -p /app/.next/cache && chown 1001:1001 /app/.next/cache")
-	_, err := Render(notes(t), Options{NodeImage: "node:22-alpine", Scripts: Scripts{Healthcheck: "x", StripScripts: "x"}})
+	_, err := Render(notes(t), Options{Options: plan.Options{NodeImage: "node:22-alpine"}, Scripts: Scripts{Healthcheck: "x", StripScripts: "x"}})
 	assert.NoError(t, err, "Alpine needs no rootfs script")
 }
 
@@ -217,7 +218,7 @@ func TestRenderErrors(t *testing.T) {
 		"source":      {func(o *Options) { o.MigratorSource = "../slipway" }, "must be a clean relative directory"},
 		"version":     {func(o *Options) { o.SlipwayVersion = "v1 && rm -rf /" }, "must be a Go module version"},
 		"healthcheck": {func(o *Options) { o.Scripts.Healthcheck = "" }, "Scripts.Healthcheck is empty"},
-		"start":       {func(o *Options) { o.Migrator = MigratorPrisma; o.Scripts.PrismaStart = "" }, "Scripts.PrismaStart is empty"},
+		"start":       {func(o *Options) { o.Migrator = plan.MigratorPrisma; o.Scripts.PrismaStart = "" }, "Scripts.PrismaStart is empty"},
 		"heredoc":     {func(o *Options) { o.Scripts.Healthcheck = "x\nEOF\ny" }, "would end its heredoc early"},
 		"rootfs":      {func(o *Options) { o.Scripts.Rootfs = "" }, "Scripts.Rootfs is empty"},
 		"rootfs EOF":  {func(o *Options) { o.Scripts.Rootfs = "EOF\n" }, "the rootfs script has a line"},

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slipwayhq/slipway/inspect"
+	"github.com/slipwayhq/slipway/plan"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden from the current output")
@@ -66,7 +67,7 @@ func TestRenderGolden(t *testing.T) {
 			o.MigratorSource = ".slipway"
 			o.BuildEnv = []string{"NEXT_PUBLIC_APP_NAME=Notes on pnpm"}
 			o.Port = 8080
-			o.Release = Release{Version: "1.2.0", Revision: "4f2a9c1", Created: "2025-03-01T08:00:00Z", URL: "https://example.com/notes"}
+			o.Release = plan.Release{Version: "1.2.0", Revision: "4f2a9c1", Created: "2025-03-01T08:00:00Z", URL: "https://example.com/notes"}
 		},
 	}, {
 		// An npm workspace with the app in apps/web, the Prisma CLI as the
@@ -75,7 +76,7 @@ func TestRenderGolden(t *testing.T) {
 		root: "testdata/monorepo",
 		dir:  "apps/web",
 		opts: func(o *Options) {
-			o.Migrator = MigratorPrisma
+			o.Migrator = plan.MigratorPrisma
 			o.MigrateOnStart = false
 			o.HealthPath = "/api/health"
 		},
@@ -85,7 +86,7 @@ func TestRenderGolden(t *testing.T) {
 			app := inspectDir(t, tc.root, tc.dir)
 			// Stand-ins for the scripts keep the golden files about the
 			// Dockerfile; TestRenderMirrorsThePipeline checks the real ones.
-			opts := Options{MigrateOnStart: true, Scripts: goldenScripts}
+			opts := Options{Options: plan.Options{MigrateOnStart: true}, Scripts: goldenScripts}
 			tc.opts(&opts)
 			got, err := Render(app, opts)
 			require.NoError(t, err)

@@ -1,68 +1,41 @@
 package dockerfile
 
 import (
-	"errors"
 	"fmt"
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/slipwayhq/slipway/names"
+	"github.com/slipwayhq/slipway/plan"
 )
 
-// Defaults, the same as the module's.
 const (
-	DefaultNodeImage      = "node:24-bookworm-slim"
-	DefaultRunnerImage    = "debian:bookworm-slim"
-	DefaultGolangImage    = "golang:1.26-bookworm"
-	DefaultHealthPath     = "/api/health"
-	DefaultPort           = 3000
+	// DefaultSlipwayVersion is the default of the SLIPWAY_VERSION build arg.
 	DefaultSlipwayVersion = "latest"
-
-	// MigratorSlipway builds slipway-migrate in a golang stage; MigratorPrisma
-	// installs the Prisma CLI into the runner.
-	MigratorSlipway = "slipway"
-	MigratorPrisma  = "prisma"
-
 	// SecretID is the build secret that holds secret build-time variables, a
 	// dotenv file: `docker build --secret id=build_env,src=.env.build`.
-	SecretID = "build_env"
-
+	SecretID = names.BuildSecretID
 	// SlipwayModule is the Go module the migrator stage builds from.
 	SlipwayModule = "github.com/slipwayhq/slipway"
 )
 
 // ErrBadOption is wrapped by Render when an option can't go into a Dockerfile.
-var ErrBadOption = errors.New("bad dockerfile option")
+var ErrBadOption = plan.ErrBadOption
 
-// Options is what Render needs besides the app. Zero values take the
-// defaults above, except MigrateOnStart, which is off when false.
+// Options is what Render needs besides the app: the plan's options, and
+// what only a Dockerfile needs.
 type Options struct {
-	NodeImage      string // image of the build stages (and of the runner when it is Alpine)
-	RunnerImage    string // Debian image the glibc runner's root filesystem is assembled in
-	GolangImage    string // image that builds slipway-migrate
-	Port           int
-	HealthPath     string
-	Migrator       string   // MigratorSlipway or MigratorPrisma
-	MigrateOnStart bool     // the entrypoint applies migrations before the server starts
-	BuildEnv       []string // KEY=VALUE, visible at build time only
-	BuildCommand   string   // replaces the build script: a shell command line run in the app dir
+	plan.Options
 
 	// MigratorSource is a directory of the build context that holds Slipway's
-	// go.mod, go.sum, migrator/ and cmd/slipway-migrate/ (e.g. ".slipway").
+	// go.mod, go.sum, names/, migrator/ and cmd/slipway-migrate/ (e.g. ".slipway").
 	// Empty: the migrator stage fetches SlipwayModule at SlipwayVersion.
 	MigratorSource string
 	// SlipwayVersion is the default of the SLIPWAY_VERSION build arg.
 	SlipwayVersion string
 
-	Release Release
 	Scripts Scripts
-}
-
-// Release is the image metadata for the OCI labels; empty fields are left out.
-type Release struct {
-	Version  string
-	Revision string
-	Created  string // RFC 3339, e.g. the commit time; never the clock
-	URL      string
 }
 
 // Scripts are the files the build uses, written into the Dockerfile as
@@ -77,32 +50,32 @@ type Scripts struct {
 	StripScripts string
 }
 
+// asset is the script the plan names.
+func (s Scripts) asset(name string) string {
+	switch name {
+	case plan.AssetHealthcheck:
+		return s.Healthcheck
+	case plan.AssetPrismaStart:
+		return s.PrismaStart
+	case plan.AssetRootfs:
+		return s.Rootfs
+	default:
+		return s.StripScripts
+	}
+}
+
 var (
-	envKeyRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	// safeRe is what a shell word, a COPY path or an ENV value can hold bare.
 	safeRe  = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
 	imageRe = regexp.MustCompile(`^[a-z0-9][A-Za-z0-9._/:@-]*$`)
 )
 
-// withDefaults fills the zero values and checks every option.
+// withDefaults checks what a Dockerfile can't hold, after the plan's own
+// defaults and checks.
 func (o Options) withDefaults() (Options, error) {
-	if o.NodeImage == "" {
-		o.NodeImage = DefaultNodeImage
-	}
-	if o.RunnerImage == "" {
-		o.RunnerImage = DefaultRunnerImage
-	}
-	if o.GolangImage == "" {
-		o.GolangImage = DefaultGolangImage
-	}
-	if o.Port == 0 {
-		o.Port = DefaultPort
-	}
-	if o.HealthPath == "" {
-		o.HealthPath = DefaultHealthPath
-	}
-	if o.Migrator == "" {
-		o.Migrator = MigratorSlipway
+	var err error
+	if o.Options, err = o.Options.WithDefaults(); err != nil {
+		return o, err
 	}
 	if o.SlipwayVersion == "" {
 		o.SlipwayVersion = DefaultSlipwayVersion
@@ -112,20 +85,11 @@ func (o Options) withDefaults() (Options, error) {
 			return o, fmt.Errorf("%w: %s %q is not an image reference: use a name like node:22-bookworm-slim", ErrBadOption, im[0], im[1])
 		}
 	}
-	if o.Port < 1 || o.Port > 65535 {
-		return o, fmt.Errorf("%w: port %d is out of range: use 1-65535 (e.g. 3000)", ErrBadOption, o.Port)
-	}
-	if !strings.HasPrefix(o.HealthPath, "/") || !safeRe.MatchString(o.HealthPath) {
+	if o.HealthPath != "" && !safeRe.MatchString(o.HealthPath) {
 		return o, fmt.Errorf("%w: health path %q must be a URL path starting with / and without spaces or quotes (e.g. /api/health)", ErrBadOption, o.HealthPath)
 	}
-	if o.Migrator != MigratorSlipway && o.Migrator != MigratorPrisma {
-		return o, fmt.Errorf("%w: migrator %q: use %q or %q", ErrBadOption, o.Migrator, MigratorSlipway, MigratorPrisma)
-	}
 	for _, kv := range o.BuildEnv {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || !envKeyRe.MatchString(k) {
-			return o, fmt.Errorf("%w: build env %q is not KEY=VALUE with a variable name as KEY (e.g. NEXT_PUBLIC_APP_NAME=Notes)", ErrBadOption, kv)
-		}
+		k, v, _ := strings.Cut(kv, "=")
 		if strings.ContainsAny(v, "\n\r") {
 			return o, fmt.Errorf("%w: build env %s has a line break: a Dockerfile ENV value is one line", ErrBadOption, k)
 		}

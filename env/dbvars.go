@@ -11,15 +11,15 @@ import (
 // the same string, built from POSTGRES_USER, POSTGRES_PASSWORD and
 // POSTGRES_DB with host db.
 type DatabaseVar struct {
-	Name string
+	Name string `json:"name"`
 	// Runtime: the app's Prisma Client reads it while serving (on hosted
 	// Postgres often a pooled URL).
-	Runtime bool
+	Runtime bool `json:"runtime,omitempty"`
 	// Migrations: prisma migrate and slipway-migrate read it (a direct URL).
-	Migrations bool
+	Migrations bool `json:"migrations,omitempty"`
 	// Shadow: the shadow database of `prisma migrate dev`. Production never
 	// runs that, so a shadow variable is left out of the env file.
-	Shadow bool
+	Shadow bool `json:"shadow,omitempty"`
 }
 
 // IsShadow reports whether v only names a shadow database: a variable that

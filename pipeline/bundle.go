@@ -7,51 +7,42 @@ import (
 	"strings"
 
 	"github.com/slipwayhq/slipway/bundle"
-	"github.com/slipwayhq/slipway/inspect"
 	"github.com/slipwayhq/slipway/internal/dagger"
 )
 
-// BundleOptions are the deploy bundle's switches.
-type BundleOptions struct {
-	Image          string // the image reference the compose file runs
-	GenerateEnv    bool   // also write a ready env file with fresh secrets
-	MigrateService bool   // a one-shot migrate service instead of migrate-on-start
-	ReadOnly       bool   // read-only root filesystem for the app
-	PublishDBPort  bool   // publish Postgres on 127.0.0.1
-}
-
-// BundleSpec is the bundle for app, with the runner image's healthcheck
-// and migrator.
-func (p *Pipeline) BundleSpec(app *inspect.App, o BundleOptions) bundle.Spec {
-	return bundle.FromApp(app, bundle.Stack{
-		Image:          o.Image,
-		HealthPath:     p.HealthPath(app),
-		Port:           p.cfg.Port,
-		Healthcheck:    append([]string{"CMD"}, Healthcheck...),
-		MigrateCommand: []string{migratorPath, "deploy"},
-		PostgresImage:  p.cfg.PostgresImage,
-		MigrateOnStart: p.cfg.MigrateOnStart && !o.MigrateService,
-		ReadOnly:       o.ReadOnly,
-		PublishDBPort:  o.PublishDBPort,
-	})
+// BundleSpec is the bundle for the app's image: the runtime facts from its
+// plan, the database from --postgres-image unless s names one.
+func (p *Pipeline) BundleSpec(ctx context.Context, s bundle.Stack) (bundle.Spec, error) {
+	app, err := p.App(ctx)
+	if err != nil {
+		return bundle.Spec{}, err
+	}
+	pl, err := p.Plan(ctx)
+	if err != nil {
+		return bundle.Spec{}, err
+	}
+	if s.PostgresImage == "" {
+		s.PostgresImage = p.cfg.PostgresImage
+	}
+	return bundle.FromPlan(app, pl, s), nil
 }
 
 // Bundle is the deploy bundle as a directory: the compose file, the env
-// template and DEPLOY.md (and a ready env file when asked), all validated
-// through compose-go.
-func (p *Pipeline) Bundle(ctx context.Context, o BundleOptions) (*dagger.Directory, error) {
-	if strings.TrimSpace(o.Image) == "" {
+// template and DEPLOY.md (and a ready env file with generateEnv), all
+// validated through compose-go.
+func (p *Pipeline) Bundle(ctx context.Context, s bundle.Stack, generateEnv bool) (*dagger.Directory, error) {
+	if strings.TrimSpace(s.Image) == "" {
 		return nil, &StageError{Stage: "bundle", Err: fmt.Errorf("no image reference"), Fix: "pass --image, e.g. --image=ghcr.io/acme/notes:1.0.0"}
 	}
-	app, err := p.App(ctx)
+	spec, err := p.BundleSpec(ctx, s)
 	if err != nil {
 		return nil, err
 	}
 	var opts []bundle.Option
-	if o.GenerateEnv {
+	if generateEnv {
 		opts = append(opts, bundle.GenerateEnv())
 	}
-	files, err := bundle.Render(p.BundleSpec(app, o), opts...)
+	files, err := bundle.Render(spec, opts...)
 	if err != nil {
 		return nil, &StageError{Stage: "bundle", Err: err}
 	}

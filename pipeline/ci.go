@@ -6,17 +6,18 @@ import (
 
 	"github.com/slipwayhq/slipway/inspect"
 	"github.com/slipwayhq/slipway/internal/dagger"
+	"github.com/slipwayhq/slipway/plan"
 )
 
 // CI is build, the app's tests, migrate and smoke; it returns the image only
 // when all of them pass.
 func (p *Pipeline) CI(ctx context.Context, paths []string) (*dagger.Container, string, error) {
 	var report strings.Builder
-	app, err := p.buildable(ctx)
+	app, pl, err := p.buildable(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	build, err := p.checkedBuild(ctx, app)
+	build, err := p.checkedBuild(ctx, app, pl)
 	if err != nil {
 		return nil, "", err
 	}
@@ -26,7 +27,7 @@ func (p *Pipeline) CI(ctx context.Context, paths []string) (*dagger.Container, s
 	} else if ran {
 		report.WriteString("test: ok\n" + indent(tail(out, 10)) + "\n")
 	}
-	image := p.image(app, build)
+	image := p.image(pl, build)
 	if app.Prisma != nil {
 		out, err := p.Migrate(ctx, image)
 		if err != nil {
@@ -44,15 +45,12 @@ func (p *Pipeline) CI(ctx context.Context, paths []string) (*dagger.Container, s
 
 // checkedBuild runs the install, then the build, so that a failure names
 // its stage and repeats what inspect predicted about it.
-func (p *Pipeline) checkedBuild(ctx context.Context, app *inspect.App) (*dagger.Container, error) {
-	installed := p.installed(app, false)
+func (p *Pipeline) checkedBuild(ctx context.Context, app *inspect.App, pl *plan.Plan) (*dagger.Container, error) {
+	installed := p.installed(pl, false)
 	if _, err := installed.Sync(ctx); err != nil {
 		return nil, stageError("install", installFix(app), err)
 	}
-	build, err := p.build(app, installed)
-	if err != nil {
-		return nil, err
-	}
+	build := p.build(pl, installed)
 	if _, err := build.Sync(ctx); err != nil {
 		return nil, stageError("build", buildFix(app), err)
 	}

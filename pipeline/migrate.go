@@ -6,6 +6,8 @@ import (
 
 	"github.com/slipwayhq/slipway/inspect"
 	"github.com/slipwayhq/slipway/internal/dagger"
+	"github.com/slipwayhq/slipway/names"
+	"github.com/slipwayhq/slipway/plan"
 )
 
 // The fresh database every migrate and smoke run gets.
@@ -17,12 +19,11 @@ const (
 // Migrate applies every migration of the app, with the image's own
 // migrator, to a fresh database, and reports what was applied.
 func (p *Pipeline) Migrate(ctx context.Context, image *dagger.Container) (string, error) {
-	app, err := p.App(ctx)
+	app, pl, err := p.planned(ctx)
 	if err != nil {
 		return "", err
 	}
-	pr, err := p.migratable(app)
-	if err != nil {
+	if _, err := p.migratable(app); err != nil {
 		return "", err
 	}
 	if err := syncImage(ctx, image); err != nil {
@@ -32,7 +33,7 @@ func (p *Pipeline) Migrate(ctx context.Context, image *dagger.Container) (string
 	if err != nil {
 		return "", err
 	}
-	return p.migrate(ctx, image, pr, db)
+	return p.migrate(ctx, image, pl, db)
 }
 
 // freshDatabase is a new Postgres service with a generated password.
@@ -54,19 +55,15 @@ func (p *Pipeline) migratable(app *inspect.App) (*inspect.Prisma, error) {
 
 // migrate runs the image's migrator against db, with every database
 // variable of the app pointing at it, as a deploy's migrate job would.
-func (p *Pipeline) migrate(ctx context.Context, image *dagger.Container, pr *inspect.Prisma, db *DB) (string, error) {
-	cmd := []string{migratorPath, "deploy"}
-	if p.cfg.Migrator == MigratorPrisma {
-		cmd = []string{"sh", "-c", `cd "$SLIPWAY_APP_DIR" && node node_modules/prisma/build/index.js migrate deploy`}
-	}
+func (p *Pipeline) migrate(ctx context.Context, image *dagger.Container, pl *plan.Plan, db *DB) (string, error) {
 	ctr := image.WithServiceBinding(dbAlias, db.Service)
 	url := db.URL(p.dag)
-	for _, v := range runtimeVars(pr) {
+	for _, v := range pl.Runtime.URLVars {
 		ctr = ctr.WithSecretVariable(v, url)
 	}
 	out, err := ctr.
-		WithEnvVariable("SLIPWAY_RUN", runID()). // prove it on every run
-		WithExec(cmd).
+		WithEnvVariable(names.RunVar, runID()). // prove it on every run
+		WithExec(pl.Runtime.MigrateCommand).
 		Stdout(ctx)
 	if err != nil {
 		return "", stageError("migrate", "fix the migration named above; the database error is Postgres's own", err)

@@ -8,100 +8,57 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
-	"strings"
 	"sync"
 
-	"github.com/slipwayhq/slipway/dockerfile"
 	"github.com/slipwayhq/slipway/inspect"
 	"github.com/slipwayhq/slipway/internal/dagger"
+	"github.com/slipwayhq/slipway/plan"
 )
 
-// Defaults shared by the module's pragmas and standalone callers; the
-// Dockerfile renderer holds the values, so both build the same image.
+// Defaults shared by the module's pragmas and standalone callers; the plan
+// holds the image's.
 const (
-	DefaultNodeImage     = dockerfile.DefaultNodeImage
-	DefaultRunnerImage   = dockerfile.DefaultRunnerImage
-	DefaultPostgresImage = "postgres:15"
-	DefaultGolangImage   = dockerfile.DefaultGolangImage
-	DefaultHealthPath    = dockerfile.DefaultHealthPath
-	DefaultPort          = dockerfile.DefaultPort
-
-	// MigratorSlipway is Slipway's own static migrator; MigratorPrisma copies
-	// the Prisma CLI into the runner, as the reference Dockerfile does.
-	MigratorSlipway = dockerfile.MigratorSlipway
-	MigratorPrisma  = dockerfile.MigratorPrisma
-
-	// RunnerUID is the runner's non-root user (nextjs) and group (nodejs).
-	RunnerUID = 1001
+	DefaultNodeImage     = plan.DefaultNodeImage
+	DefaultPostgresImage = plan.DefaultPostgresImage
+	DefaultGolangImage   = plan.DefaultGolangImage
 )
 
-// Config is everything a caller can set. Zero values take the defaults above.
+// Config is everything a caller can set: the plan's options, and what the
+// pipeline needs besides them. Zero values take the defaults.
 type Config struct {
+	plan.Options
 	Source         *dagger.Directory // the app (or monorepo) source
 	Tools          *dagger.Directory // Slipway's own source, for the migrator build
-	AppDir         string
-	NodeImage      string
-	NodeVersion    string
-	RunnerImage    string
 	PackageManager string
-	HealthPath     string // "" takes the health route inspect found, else DefaultHealthPath
-	Port           int
-	BuildEnv       []string       // KEY=VALUE, visible at build time
 	BuildSecret    *dagger.Secret // dotenv file of secret build-time variables
-	BuildCommand   string         // replaces the build script: a shell command line run in the app dir
 	Env            []string       // KEY=VALUE, the app's runtime variables in smoke and ci
 	EnvFile        *dagger.Secret // dotenv file of runtime variables in smoke and ci
 	PostgresImage  string
-	Migrator       string
-	MigrateOnStart bool
-	GolangImage    string
-	Release        Release
-}
-
-// Release is the image metadata that comes from the caller, never the clock.
-type Release struct {
-	Version  string
-	Revision string
-	Created  string // RFC 3339, e.g. the commit time
-	URL      string // the source repository
 }
 
 // Pipeline runs the stages for one app.
 type Pipeline struct {
-	dag *dagger.Client
-	cfg Config
+	dag    *dagger.Client
+	cfg    Config
+	optErr error // a bad option, reported by every stage that plans
 
 	once sync.Once
 	app  *inspect.App
 	err  error
+
+	planOnce sync.Once
+	plan     *plan.Plan
+	planErr  error
 }
 
 // New returns a pipeline for cfg, filling its defaults.
 func New(dag *dagger.Client, cfg Config) *Pipeline {
-	if cfg.AppDir == "" {
-		cfg.AppDir = "."
-	}
-	cfg.AppDir = path.Clean(strings.TrimPrefix(cfg.AppDir, "/"))
-	if cfg.NodeImage == "" {
-		cfg.NodeImage = DefaultNodeImage
-	}
-	if cfg.RunnerImage == "" {
-		cfg.RunnerImage = DefaultRunnerImage
-	}
-	if cfg.Port == 0 {
-		cfg.Port = DefaultPort
-	}
+	var err error
+	cfg.Options, err = cfg.Options.WithDefaults()
 	if cfg.PostgresImage == "" {
 		cfg.PostgresImage = DefaultPostgresImage
 	}
-	if cfg.Migrator == "" {
-		cfg.Migrator = MigratorSlipway
-	}
-	if cfg.GolangImage == "" {
-		cfg.GolangImage = DefaultGolangImage
-	}
-	return &Pipeline{dag: dag, cfg: cfg}
+	return &Pipeline{dag: dag, cfg: cfg, optErr: err}
 }
 
 // App inspects the source once and returns what was detected.
@@ -138,24 +95,40 @@ func (p *Pipeline) inspect(ctx context.Context) (*inspect.App, error) {
 // sourceFix is what to do when the source holds no app where Slipway looked.
 const sourceFix = "run dagger in your app's directory, or pass --source=PATH (and --app-dir=DIR, relative to the source, for an app inside a monorepo)"
 
-// HealthPath is the path the health check and smoke test request:
-// --health-path, else the health route inspect found, else DefaultHealthPath.
-func (p *Pipeline) HealthPath(app *inspect.App) string {
-	switch {
-	case p.cfg.HealthPath != "":
-		return p.cfg.HealthPath
-	case app.HealthPath != "":
-		return app.HealthPath
-	default:
-		return DefaultHealthPath
-	}
-}
-
-// buildable is App plus the check that stops a build that cannot work.
-func (p *Pipeline) buildable(ctx context.Context) (*inspect.App, error) {
+// Plan is every decision about the app's image, made once.
+func (p *Pipeline) Plan(ctx context.Context) (*plan.Plan, error) {
 	app, err := p.App(ctx)
 	if err != nil {
 		return nil, err
+	}
+	p.planOnce.Do(func() {
+		if p.planErr = p.optErr; p.planErr == nil {
+			p.plan, p.planErr = plan.New(app, p.cfg.Options)
+		}
+		if p.planErr != nil {
+			p.planErr = &StageError{Stage: "plan", Err: p.planErr, Fix: "correct the option named above"}
+		}
+	})
+	return p.plan, p.planErr
+}
+
+// planned is the app and its plan, for the stages that run an image they
+// are given.
+func (p *Pipeline) planned(ctx context.Context) (*inspect.App, *plan.Plan, error) {
+	app, err := p.App(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	pl, err := p.Plan(ctx)
+	return app, pl, err
+}
+
+// buildable is the app and its plan, with the check that stops a build
+// that cannot work.
+func (p *Pipeline) buildable(ctx context.Context) (*inspect.App, *plan.Plan, error) {
+	app, err := p.App(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
 	if err := app.Err(); err != nil {
 		// A StageError, as every stage's failure is; Err lists each fix.
@@ -163,9 +136,10 @@ func (p *Pipeline) buildable(ctx context.Context) (*inspect.App, error) {
 		if app.HasWarning(inspect.CodeNoPackageJSON) {
 			fix = sourceFix
 		}
-		return nil, &StageError{Stage: "inspect", Err: err, Fix: fix}
+		return nil, nil, &StageError{Stage: "inspect", Err: err, Fix: fix}
 	}
-	return app, nil
+	pl, err := p.Plan(ctx)
+	return app, pl, err
 }
 
 // Report is the inspection as text, or as JSON when asJSON is set.
@@ -179,4 +153,17 @@ func (p *Pipeline) Report(ctx context.Context, asJSON bool) (string, error) {
 		return string(b), err
 	}
 	return app.Report(), nil
+}
+
+// PlanReport is the plan as text, or as JSON when asJSON is set.
+func (p *Pipeline) PlanReport(ctx context.Context, asJSON bool) (string, error) {
+	pl, err := p.Plan(ctx)
+	if err != nil {
+		return "", err
+	}
+	if asJSON {
+		b, err := pl.JSON()
+		return string(b), err
+	}
+	return pl.Text(), nil
 }

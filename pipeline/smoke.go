@@ -2,30 +2,29 @@ package pipeline
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/slipwayhq/slipway/env"
 	"github.com/slipwayhq/slipway/inspect"
 	"github.com/slipwayhq/slipway/internal/dagger"
+	"github.com/slipwayhq/slipway/names"
+	"github.com/slipwayhq/slipway/plan"
 )
 
 const (
 	appAlias    = "app"
 	smokeLogDir = "/var/log/slipway-smoke"
-	smokeScript = libDir + "/smoke.cjs"
 )
-
-//go:embed assets/smoke.cjs
-var smokeJS string
 
 // Smoke runs the image as a service bound to a fresh, migrated database,
 // with the app's runtime environment, waits for its HEALTHCHECK, then
 // requests the health path and every path in paths ("/notes" expects 200;
 // "/old=301" expects 301). A failure carries the app's own log lines.
 func (p *Pipeline) Smoke(ctx context.Context, image *dagger.Container, paths []string) (string, error) {
-	app, err := p.App(ctx)
+	app, pl, err := p.planned(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -39,12 +38,12 @@ func (p *Pipeline) Smoke(ctx context.Context, image *dagger.Container, paths []s
 	// An image that does not migrate on start needs its database migrated
 	// first, as a separate migrate job does in production. The service is
 	// started here so that the app finds it, migrated, still running.
-	if pr, err := p.migratable(app); err == nil && !p.cfg.MigrateOnStart {
+	if _, err := p.migratable(app); err == nil && !pl.Runtime.MigrateOnStart {
 		if _, err := db.Service.Start(ctx); err != nil {
 			return "", stageError("smoke", "check --postgres-image", err)
 		}
 		defer db.Service.Stop(context.WithoutCancel(ctx))
-		if _, err := p.migrate(ctx, image, pr, db); err != nil {
+		if _, err := p.migrate(ctx, image, pl, db); err != nil {
 			return "", err
 		}
 	}
@@ -58,31 +57,31 @@ func (p *Pipeline) Smoke(ctx context.Context, image *dagger.Container, paths []s
 	}
 	id := runID()
 	logFile := smokeLogDir + "/" + id + ".log"
-	logs := p.dag.CacheVolume("slipway-smoke-logs")
-	owner := fmt.Sprintf("%d:%d", RunnerUID, RunnerUID)
-	ctr, vars, err := p.runtimeEnv(ctx, image.WithServiceBinding(dbAlias, db.Service), app, db)
+	logs := p.dag.CacheVolume(names.SmokeLogs)
+	owner := pl.Runner.User
+	ctr, vars, err := p.runtimeEnv(ctx, image.WithServiceBinding(dbAlias, db.Service), app, pl, db)
 	if err != nil {
 		return "", err
 	}
 	// The app runs its own entrypoint and command, with output kept in a
 	// cache volume, so a failure can show the app's log.
-	run := append([]string{"/bin/sh", "-c", `exec "$@" >>"$SLIPWAY_SMOKE_LOG" 2>&1`, "sh"}, append(entry, args...)...)
+	run := append([]string{"/bin/sh", "-c", `exec "$@" >>"$` + names.SmokeLogVar + `" 2>&1`, "sh"}, append(entry, args...)...)
 	svc := ctr.
 		WithMountedCache(smokeLogDir, logs, dagger.ContainerWithMountedCacheOpts{Owner: owner}).
-		WithEnvVariable("SLIPWAY_SMOKE_LOG", logFile).
+		WithEnvVariable(names.SmokeLogVar, logFile).
 		// the image's check, polled faster: a broken app fails in seconds
-		WithDockerHealthcheck(Healthcheck, dagger.ContainerWithDockerHealthcheckOpts{
+		WithDockerHealthcheck(pl.Runner.Healthcheck.Command, dagger.ContainerWithDockerHealthcheckOpts{
 			Interval: "1s", Timeout: "3s", StartPeriod: "0s", StartInterval: "500ms", Retries: 30,
 		}).
 		AsService(dagger.ContainerAsServiceOpts{Args: run})
-	health := p.HealthPath(app)
+	health := pl.Runtime.HealthPath
 	checks := append([]string{health + "=200"}, paths...)
 	out, err := image.
 		WithoutEntrypoint().
-		WithNewFile(smokeScript, smokeJS).
+		WithNewFile(names.SmokeScript, smokeJS).
 		WithServiceBinding(appAlias, svc).
-		WithEnvVariable("SLIPWAY_RUN", id).
-		WithExec(append([]string{"node", smokeScript, p.appURL()}, checks...)).
+		WithEnvVariable(names.RunVar, id).
+		WithExec(append([]string{"node", names.SmokeScript, appURL(pl)}, checks...)).
 		Stdout(ctx)
 	if err == nil {
 		return out + envReport(vars), nil
@@ -96,19 +95,16 @@ func (p *Pipeline) Smoke(ctx context.Context, image *dagger.Container, paths []s
 }
 
 // appURL is where the app answers in a smoke run.
-func (p *Pipeline) appURL() string {
-	return fmt.Sprintf("http://%s:%d", appAlias, p.cfg.Port)
+func appURL(pl *plan.Plan) string {
+	return fmt.Sprintf("http://%s:%d", appAlias, pl.Runtime.Port)
 }
 
 // runtimeEnv gives ctr the app's runtime environment for a smoke run: every
 // database variable the test database, the caller's --env and --env-file,
 // and test values for the rest of .env.example (see env.SmokeVars). Values
 // that may be secret go in as secrets; none enters the image.
-func (p *Pipeline) runtimeEnv(ctx context.Context, ctr *dagger.Container, app *inspect.App, db *DB) (*dagger.Container, []env.RuntimeVar, error) {
-	dbVars := []string{inspect.DefaultURLEnv}
-	if app.Prisma != nil {
-		dbVars = runtimeVars(app.Prisma)
-	}
+func (p *Pipeline) runtimeEnv(ctx context.Context, ctr *dagger.Container, app *inspect.App, pl *plan.Plan, db *DB) (*dagger.Container, []env.RuntimeVar, error) {
+	dbVars := pl.Runtime.URLVars
 	visible := map[string]string{}
 	var callerKeys []string
 	for _, kv := range p.cfg.Env {
@@ -129,7 +125,7 @@ func (p *Pipeline) runtimeEnv(ctx context.Context, ctr *dagger.Container, app *i
 		if err != nil {
 			return nil, nil, &StageError{Stage: "smoke", Err: fmt.Errorf("--env-file: %w", err), Fix: "write it as a dotenv file: NAME=value lines"}
 		}
-		for _, k := range sortedKeys(parsed) {
+		for _, k := range slices.Sorted(maps.Keys(parsed)) {
 			hidden[k] = parsed[k]
 			if _, dup := visible[k]; !dup {
 				callerKeys = append(callerKeys, k)
@@ -140,7 +136,7 @@ func (p *Pipeline) runtimeEnv(ctx context.Context, ctr *dagger.Container, app *i
 	for _, v := range app.EnvExample {
 		example = append(example, env.Var{Key: v.Key, Value: v.Value})
 	}
-	vars := env.SmokeVars(dbVars, callerKeys, example, p.appURL())
+	vars := env.SmokeVars(dbVars, callerKeys, example, appURL(pl))
 	url := db.URL(p.dag)
 	for _, v := range vars {
 		switch v.Source {
@@ -198,7 +194,7 @@ func smokeFix(health string) string {
 func (p *Pipeline) appLog(ctx context.Context, logs *dagger.CacheVolume, owner, file string) string {
 	out, err := p.dag.Container().From(p.cfg.RunnerImage).
 		WithMountedCache(smokeLogDir, logs, dagger.ContainerWithMountedCacheOpts{Owner: owner}).
-		WithEnvVariable("SLIPWAY_RUN", runID()).
+		WithEnvVariable(names.RunVar, runID()).
 		WithExec([]string{"tail", "-n", fmt.Sprint(tailLines), file}, dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny}).
 		Stdout(ctx)
 	if err != nil {

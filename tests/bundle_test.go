@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/slipwayhq/slipway/bundle"
 	"github.com/slipwayhq/slipway/compose"
 	"github.com/slipwayhq/slipway/env"
 	"github.com/slipwayhq/slipway/pipeline"
@@ -59,7 +60,7 @@ func TestBundleFromModuleLoadsInCompose(t *testing.T) {
 // bundleEnvSpec is the env spec the pipeline uses for the pnpm fixture.
 func bundleEnvSpec(t *testing.T) env.Spec {
 	p := newPipeline(source(fixturePnpm), func(c *pipeline.Config) {})
-	app, err := p.App(ctxFor(t, 2*time.Minute))
+	spec, err := p.BundleSpec(ctxFor(t, 2*time.Minute), bundle.Stack{Image: "registry.example/notes-pnpm:1.0.0"})
 	require.NoError(t, err)
-	return p.BundleSpec(app, pipeline.BundleOptions{Image: "registry.example/notes-pnpm:1.0.0"}).EnvSpec()
+	return spec.EnvSpec()
 }

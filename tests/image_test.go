@@ -28,6 +28,7 @@ import (
 	"github.com/slipwayhq/slipway/inspect"
 	"github.com/slipwayhq/slipway/internal/dagger"
 	"github.com/slipwayhq/slipway/pipeline"
+	"github.com/slipwayhq/slipway/plan"
 )
 
 // The image tests prove the build stages and the runner image (issue 3).
@@ -202,7 +203,7 @@ func filesUnder(files map[string]layerEntry, dir string) []string {
 
 func TestImageMetadata(t *testing.T) {
 	ctx := ctxFor(t, buildTimeout)
-	release := pipeline.Release{
+	release := plan.Release{
 		Version:  "1.4.2",
 		Revision: "4f2a9c0d1e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c",
 		Created:  "2025-06-01T12:00:00Z",
@@ -412,9 +413,9 @@ func TestImageNodeVersion(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := newPipeline(source(fixturePnpm), mod)
-			app, err := p.App(ctx)
+			pl, err := p.Plan(ctx)
 			require.NoError(t, err)
-			assert.Equal(t, "node:22-bookworm-slim", p.NodeImage(app))
+			assert.Equal(t, "node:22-bookworm-slim", pl.Base.Image)
 			build, err := p.Build(ctx)
 			require.NoError(t, err)
 			img, err := p.Image(ctx)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/slipwayhq/slipway/internal/dagger"
 	"github.com/slipwayhq/slipway/pipeline"
+	"github.com/slipwayhq/slipway/plan"
 )
 
 // Fixture apps, relative to tests/.
@@ -77,13 +78,13 @@ func source(fixture string) *dagger.Directory {
 // tools is Slipway's own source, which the migrator is built from.
 func tools() *dagger.Directory {
 	return hostDir(repoRoot(), sdk.HostDirectoryOpts{
-		Include: []string{"go.mod", "go.sum", "migrator/**", "cmd/slipway-migrate/**"},
+		Include: []string{"go.mod", "go.sum", "names/**", "migrator/**", "cmd/slipway-migrate/**"},
 	})
 }
 
 // newPipeline is a pipeline over src with the module's defaults.
 func newPipeline(src *dagger.Directory, mod ...func(*pipeline.Config)) *pipeline.Pipeline {
-	cfg := pipeline.Config{Source: src, Tools: tools(), MigrateOnStart: true}
+	cfg := pipeline.Config{Source: src, Tools: tools(), Options: plan.Options{MigrateOnStart: true}}
 	for _, f := range mod {
 		f(&cfg)
 	}

@@ -10,15 +10,16 @@ import (
 	"time"
 
 	"github.com/slipwayhq/slipway/migrator"
+	"github.com/slipwayhq/slipway/names"
 )
 
 // Environment variables, each a default its flag overrides.
 const (
-	envDirVar     = "SLIPWAY_MIGRATIONS_DIR"
-	envURLVar     = "SLIPWAY_DATABASE_URL_ENV"
-	envTimeoutVar = "SLIPWAY_MIGRATE_TIMEOUT"
-	envLockVar    = "SLIPWAY_MIGRATE_LOCK_TIMEOUT"
-	envOnStartVar = "SLIPWAY_MIGRATE_ON_START"
+	envDirVar     = names.MigrationsDirVar
+	envURLVar     = names.DatabaseURLEnvVar
+	envTimeoutVar = names.MigrateTimeoutVar
+	envLockVar    = names.MigrateLockTimeoutVar
+	envOnStartVar = names.MigrateOnStartVar
 
 	defaultDir    = "/app/prisma/migrations"
 	defaultURLEnv = "DATABASE_URL"

@@ -10,6 +10,7 @@ import (
 
 	"github.com/slipwayhq/slipway/bundle"
 	"github.com/slipwayhq/slipway/inspect"
+	"github.com/slipwayhq/slipway/plan"
 )
 
 // ErrNoSource means the source directory argument is missing or not a directory.
@@ -33,37 +34,16 @@ func loadApp(dir, appDir string) (*inspect.App, error) {
 	return app, nil
 }
 
-// What the runner image holds. They mirror the constants in pipeline/runner.go
-// (which this binary can't import); TestImagePathsMatchPipeline keeps them equal.
-const (
-	runnerMigrator    = "/usr/local/bin/slipway-migrate"
-	runnerHealthcheck = "/usr/local/lib/slipway/healthcheck.cjs"
-)
-
-// stack is the part of a bundle spec that the CLI's flags set.
-type stack struct {
-	Image          string
-	Name           string // compose project name; "" derives it from package.json
-	HealthPath     string
-	Port           int
-	PostgresImage  string
-	MigrateService bool
-	ReadOnly       bool
-	PublishDBPort  bool
-}
-
-// bundleSpec is the bundle for app, built as the module's bundle function
-// builds it, with the runner image's healthcheck and migrator.
-func bundleSpec(app *inspect.App, s stack) bundle.Spec {
-	return bundle.FromApp(app, bundle.Stack{
-		Image: s.Image, Name: s.Name, HealthPath: s.HealthPath, Port: s.Port,
-		Healthcheck:    []string{"CMD", "node", runnerHealthcheck},
-		MigrateCommand: []string{runnerMigrator, "deploy"},
-		PostgresImage:  s.PostgresImage,
-		MigrateOnStart: !s.MigrateService,
-		ReadOnly:       s.ReadOnly,
-		PublishDBPort:  s.PublishDBPort,
-	})
+// bundleSpec is the bundle for app, built from its plan as the module's
+// bundle function builds it. The image migrates on start unless s asks for
+// a migrate service.
+func bundleSpec(app *inspect.App, opts plan.Options, s bundle.Stack) (bundle.Spec, error) {
+	opts.MigrateOnStart = true
+	pl, err := plan.New(app, opts)
+	if err != nil {
+		return bundle.Spec{}, err
+	}
+	return bundle.FromPlan(app, pl, s), nil
 }
 
 // display shortens an absolute path to one relative to the working directory

@@ -12,6 +12,7 @@ import (
 	"github.com/alecthomas/kong"
 	"github.com/slipwayhq/slipway/bundle"
 	"github.com/slipwayhq/slipway/env"
+	"github.com/slipwayhq/slipway/plan"
 )
 
 // ErrEnvFileExists means a bundle would replace an env file that may hold
@@ -36,6 +37,7 @@ type BundleCmd struct {
 	Name          string `help:"Compose project name (default: from package.json's name)."`
 	HealthPath    string `default:"/api/health" help:"Path the app answers health checks on."`
 	Port          int    `default:"3000" help:"Port the server listens on inside the container."`
+	Migrator      string `default:"slipway" enum:"slipway,prisma" help:"How the image migrates, as it was built: slipway or prisma."`
 	PostgresImage string `default:"postgres:15" help:"Postgres image for the db service; pick your major version."`
 	StackFlags
 }
@@ -46,10 +48,13 @@ func (c *BundleCmd) Run(k *kong.Context) error {
 	if err != nil {
 		return err
 	}
-	spec := bundleSpec(app, stack{
-		Image: c.Image, Name: c.Name, HealthPath: c.HealthPath, Port: c.Port, PostgresImage: c.PostgresImage,
+	spec, err := bundleSpec(app, plan.Options{HealthPath: c.HealthPath, Port: c.Port, Migrator: c.Migrator}, bundle.Stack{
+		Image: c.Image, Name: c.Name, PostgresImage: c.PostgresImage,
 		MigrateService: c.MigrateService, ReadOnly: c.ReadOnly, PublishDBPort: c.PublishDBPort,
 	})
+	if err != nil {
+		return err
+	}
 	envName := spec.Compose.WithDefaults().EnvFile
 	if c.GenerateEnv && !c.Force {
 		if err := refuseEnvFile(c.Out, envName); err != nil {

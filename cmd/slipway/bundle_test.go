@@ -2,11 +2,6 @@ package main
 
 import (
 	"context"
-	"go/ast"
-	"go/constant"
-	"go/parser"
-	"go/token"
-	gotypes "go/types"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +12,8 @@ import (
 	"github.com/slipwayhq/slipway/compose"
 	"github.com/slipwayhq/slipway/env"
 	"github.com/slipwayhq/slipway/inspect"
+	"github.com/slipwayhq/slipway/names"
+	"github.com/slipwayhq/slipway/plan"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -53,7 +50,7 @@ func TestBundleDefaultOut(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, testImage, app.Image)
 	assert.True(t, app.ReadOnly, "read-only by default, as the module")
-	assert.Equal(t, types.HealthCheckTest{"CMD", "node", runnerHealthcheck}, app.HealthCheck.Test)
+	assert.Equal(t, types.HealthCheckTest{"CMD", "node", names.HealthcheckScript}, app.HealthCheck.Test)
 	_, err = p.GetService(compose.ServiceMigrate)
 	assert.Error(t, err, "the image migrates on start by default: no migrate service")
 
@@ -75,9 +72,9 @@ func TestBundleSwitches(t *testing.T) {
 	assert.False(t, app.ReadOnly)
 	migrate, err := p.GetService(compose.ServiceMigrate)
 	require.NoError(t, err, "--migrate-service adds the migrate service")
-	assert.Equal(t, types.ShellCommand{runnerMigrator, "deploy"}, migrate.Command)
-	require.NotNil(t, migrate.Environment[compose.DatabaseURLEnvVar])
-	assert.Equal(t, "APP_DATABASE_URL", *migrate.Environment[compose.DatabaseURLEnvVar], "URL variable from the app's Prisma config")
+	assert.Equal(t, types.ShellCommand{names.Migrator, "deploy"}, migrate.Command)
+	require.NotNil(t, migrate.Environment[names.DatabaseURLEnvVar])
+	assert.Equal(t, "APP_DATABASE_URL", *migrate.Environment[names.DatabaseURLEnvVar], "URL variable from the app's Prisma config")
 	db, err := p.GetService(compose.ServiceDB)
 	require.NoError(t, err)
 	require.Len(t, db.Ports, 1, "--publish-db-port publishes Postgres")
@@ -87,6 +84,33 @@ func TestBundleSwitches(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(tmpl), "\nAPP_DATABASE_URL=")
 	assert.NotContains(t, string(tmpl), "\nDATABASE_URL=")
+}
+
+// TestBundlePrismaMigrateServiceRunsTheImagesMigrator (drift a): an image
+// built with --migrator=prisma has no slipway-migrate; its bundle's migrate
+// service runs the Prisma CLI the image holds, as the migrate stage does.
+func TestBundlePrismaMigrateServiceRunsTheImagesMigrator(t *testing.T) {
+	out := t.TempDir()
+	_, _, err := runCLI(t, "bundle", "--image", testImage, "--out", out, "--migrator", "prisma", "--migrate-service", fixture(t, "notes"))
+	require.NoError(t, err)
+	migrate, err := loadBundle(t, out, bundle.EnvTemplate).GetService(compose.ServiceMigrate)
+	require.NoError(t, err)
+	cmd := strings.Join(migrate.Command, " ")
+	assert.NotContains(t, cmd, "slipway-migrate", "the prisma image does not contain slipway-migrate")
+	assert.Contains(t, cmd, "node_modules/prisma/build/index.js migrate deploy")
+}
+
+// TestBundleMonorepoTmpfsIsTheAppsCache (drift b): in a monorepo the image
+// keeps the server's cache at /app/<app-dir>/.next/cache, so a read-only
+// deploy mounts its tmpfs there.
+func TestBundleMonorepoTmpfsIsTheAppsCache(t *testing.T) {
+	out := t.TempDir()
+	_, _, err := runCLI(t, "bundle", "--image", testImage, "--out", out, "--app-dir", "apps/web", fixture(t, "turbo-monorepo"))
+	require.NoError(t, err)
+	app, err := loadBundle(t, out, bundle.EnvTemplate).GetService(compose.ServiceApp)
+	require.NoError(t, err)
+	assert.True(t, app.ReadOnly)
+	assert.Equal(t, []string{"/app/apps/web/.next/cache", "/tmp"}, []string(app.Tmpfs))
 }
 
 func TestBundleGenerateEnvNeverPrintsSecrets(t *testing.T) {
@@ -104,7 +128,7 @@ func TestBundleGenerateEnvNeverPrintsSecrets(t *testing.T) {
 	vals, err := env.Parse(b)
 	require.NoError(t, err)
 	require.Len(t, vals[env.PostgresPassword], env.SecretLength, "a fresh secret was generated")
-	spec := bundleSpec(mustApp(t, fixture(t, "notes")), stack{Image: testImage}).EnvSpec()
+	spec := mustSpec(t, mustApp(t, fixture(t, "notes")), bundle.Stack{Image: testImage}).EnvSpec()
 	checked := 0
 	for _, v := range spec.Variables() {
 		if v.Kind == env.Secret || v.Kind == env.DatabaseURL {
@@ -172,35 +196,6 @@ func TestBundleBadInput(t *testing.T) {
 	assert.Empty(t, entries, "nothing is written when the spec is bad")
 }
 
-// TestImagePathsMatchPipeline reads the runner image's paths from
-// pipeline/runner.go (which this binary can't import) and checks that the
-// bundle points its healthcheck and migrator at them.
-func TestImagePathsMatchPipeline(t *testing.T) {
-	dir := filepath.Join(repoRoot(t), "pipeline")
-	fset := token.NewFileSet()
-	paths, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	require.NoError(t, err)
-	var files []*ast.File
-	for _, p := range paths {
-		if strings.HasSuffix(p, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, p, nil, 0)
-		require.NoError(t, err)
-		files = append(files, f)
-	}
-	// Imports can't be resolved here; constants of plain strings still are.
-	conf := gotypes.Config{Error: func(error) {}}
-	pkg, _ := conf.Check("pipeline", fset, files, nil)
-	str := func(name string) string {
-		c, ok := pkg.Scope().Lookup(name).(*gotypes.Const)
-		require.True(t, ok, "pipeline has no constant %s: update this test and app.go", name)
-		return constant.StringVal(c.Val())
-	}
-	assert.Equal(t, str("healthcheckPath"), runnerHealthcheck)
-	assert.Equal(t, str("migratorPath"), runnerMigrator)
-}
-
 // TestBundleSpecPooledAndDirect: the CLI's bundle for an app with a pooled
 // and a direct URL (and a shadow database) sets both, tells the migrator to
 // read the direct one, and env check holds the file to both.
@@ -210,7 +205,7 @@ func TestBundleSpecPooledAndDirect(t *testing.T) {
 		{Name: "DIRECT_URL", Migrations: true},
 		{Name: "SHADOW_DATABASE_URL", Shadow: true},
 	}}}
-	spec := bundleSpec(app, stack{Image: testImage, MigrateService: true})
+	spec := mustSpec(t, app, bundle.Stack{Image: testImage, MigrateService: true})
 	files, err := bundle.Render(spec, bundle.GenerateEnv())
 	require.NoError(t, err)
 	out := t.TempDir()
@@ -220,16 +215,16 @@ func TestBundleSpecPooledAndDirect(t *testing.T) {
 	p := loadBundle(t, out, env.DefaultFileName)
 	migrate, err := p.GetService(compose.ServiceMigrate)
 	require.NoError(t, err)
-	assert.Equal(t, types.ShellCommand{runnerMigrator, "deploy"}, migrate.Command)
-	require.NotNil(t, migrate.Environment[compose.DatabaseURLEnvVar])
-	assert.Equal(t, "DIRECT_URL", *migrate.Environment[compose.DatabaseURLEnvVar])
+	assert.Equal(t, types.ShellCommand{names.Migrator, "deploy"}, migrate.Command)
+	require.NotNil(t, migrate.Environment[names.DatabaseURLEnvVar])
+	assert.Equal(t, "DIRECT_URL", *migrate.Environment[names.DatabaseURLEnvVar])
 
 	b := files[env.DefaultFileName]
 	vals, err := env.Parse(b)
 	require.NoError(t, err)
 	assert.Equal(t, vals["DATABASE_URL"], vals["DIRECT_URL"])
 	assert.NotContains(t, vals, "SHADOW_DATABASE_URL")
-	checkSpec := bundleSpec(app, stack{}).EnvSpec() // as env check builds it
+	checkSpec := mustSpec(t, app, bundle.Stack{}).EnvSpec() // as env check builds it
 	assert.Empty(t, env.Check(b, checkSpec))
 	assert.Empty(t, unfilled(b, checkSpec))
 
@@ -237,4 +232,12 @@ func TestBundleSpecPooledAndDirect(t *testing.T) {
 	problems := env.Check([]byte(noDirect), checkSpec)
 	require.Len(t, problems, 1, "%v", problems)
 	assert.Equal(t, "DIRECT_URL: not set: add it as in .env.production.example", problems[0].String())
+}
+
+// mustSpec is the CLI's bundle for app with the default image options.
+func mustSpec(t *testing.T, app *inspect.App, s bundle.Stack) bundle.Spec {
+	t.Helper()
+	spec, err := bundleSpec(app, plan.Options{}, s)
+	require.NoError(t, err)
+	return spec
 }

@@ -5,7 +5,9 @@ import (
 	"os"
 
 	"github.com/alecthomas/kong"
+	"github.com/slipwayhq/slipway/bundle"
 	"github.com/slipwayhq/slipway/env"
+	"github.com/slipwayhq/slipway/plan"
 )
 
 // EnvCmd groups the env file commands.
@@ -32,7 +34,11 @@ func (c *EnvCheckCmd) Run(k *kong.Context) error {
 	}
 	// The image is irrelevant to the check: APP_IMAGE has a default in the
 	// compose file.
-	spec := bundleSpec(app, stack{}).EnvSpec()
+	bs, err := bundleSpec(app, plan.Options{}, bundle.Stack{})
+	if err != nil {
+		return err
+	}
+	spec := bs.EnvSpec()
 	if err := env.Check(b, spec).Err(); err != nil {
 		return fmt.Errorf("%s: %w", display(c.File), err)
 	}

@@ -19,6 +19,7 @@ import (
 // CLI is the command tree.
 type CLI struct {
 	Inspect InspectCmd `cmd:"" help:"Report what Slipway detects in an app: package manager, Node, standalone output, Prisma, and warnings with fixes."`
+	Plan    PlanCmd    `cmd:"" help:"Print every decision about the app's image (base, install, build, runner, healthcheck, migrator, runtime facts), as text or JSON."`
 	Bundle  BundleCmd  `cmd:"" help:"Write the deploy bundle: compose file, env template, DEPLOY.md and, on request, an env file with fresh secrets."`
 	Secret  SecretCmd  `cmd:"" help:"Print fresh secrets (256 bits from crypto/rand, URL-safe, never a '$')."`
 	Env     EnvCmd     `cmd:"" help:"Work with production env files."`

@@ -75,7 +75,7 @@ RUN find .next/standalone \( -name .env -o -name '.env.*' -o -path '*/node_modul
 # migrator: slipway-migrate, Slipway's static migrator (it applies Prisma migrations
 # as `prisma migrate deploy` does, without Prisma's CLI or engines), built from
 # Slipway's source in the build context: .slipway/ holds its go.mod, go.sum,
-# migrator/ and cmd/slipway-migrate/.
+# names/, migrator/ and cmd/slipway-migrate/.
 FROM golang:1.26-bookworm AS migrator
 WORKDIR /src
 COPY .slipway/ ./
