@@ -34,13 +34,14 @@ const moduleName = "slipway"
 // CICmd is `slipway ci`.
 type CICmd struct {
 	Dir       string   `arg:"" optional:"" default:"." type:"path" help:"Source directory (the repo root for a monorepo)."`
-	AppDir    string   `name:"app-dir" default:"." env:"SLIPWAY_APP_DIR" help:"Where the app is inside DIR, for monorepos (e.g. apps/web)."`
+	AppDir    string   `name:"app-dir" default:"." env:"SLIPWAY_APP_DIR" help:"Where the app is inside the source, for monorepos (e.g. apps/web)."`
 	Paths     []string `help:"Paths the smoke test requests besides the health path, as PATH or PATH=STATUS (repeatable or comma-separated)."`
 	Out       string   `short:"o" default:"app.tar" type:"path" help:"Where to write the tested image as a tarball (load it with docker load -i)."`
 	BundleOut string   `default:"deploy" help:"Directory for the deploy bundle; pass --bundle-out='' to skip it."`
 	Image     string   `env:"SLIPWAY_IMAGE" help:"Image reference the bundle's compose file runs (default: NAME:latest, NAME from package.json)."`
 	Module    string   `env:"SLIPWAY_MODULE" help:"The Slipway module: a local checkout or a git ref (default: the checkout holding the working directory or DIR)."`
 	StackFlags
+	ModuleFlags `group:"Module options"`
 }
 
 // ciPlan is everything `slipway ci` passes to the dagger CLI.
@@ -53,6 +54,7 @@ type ciPlan struct {
 	BundleOut string // "" skips the bundle
 	Image     string
 	Stack     StackFlags
+	Options   ModuleFlags
 }
 
 // daggerCall is the start of every command: the module and its constructor.
@@ -61,7 +63,7 @@ func (p ciPlan) daggerCall() []string {
 	if p.AppDir != "" && p.AppDir != "." {
 		argv = append(argv, "--app-dir="+p.AppDir)
 	}
-	return argv
+	return append(argv, p.Options.args()...)
 }
 
 // ciArgv builds, tests, migrates and smoke-tests, then exports the image.
@@ -116,7 +118,7 @@ func (c *CICmd) plan() (ciPlan, error) {
 	}
 	p := ciPlan{
 		Module: module, Source: c.Dir, AppDir: c.AppDir, Paths: c.Paths, Out: c.Out,
-		Image: c.Image, Stack: c.StackFlags,
+		Image: c.Image, Stack: c.StackFlags, Options: c.ModuleFlags,
 	}
 	if c.BundleOut != "" {
 		if p.BundleOut, err = filepath.Abs(c.BundleOut); err != nil {
