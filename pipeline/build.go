@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/slipwayhq/slipway/internal/dagger"
 	"github.com/slipwayhq/slipway/names"
@@ -44,7 +45,7 @@ func (p *Pipeline) cache(ctr *dagger.Container, c plan.Cache, opts ...dagger.Con
 // installed is base plus the package manager's own frozen install from the
 // lockfile and install inputs alone, so that a source change does not bust
 // it; the real manifests are put back after it.
-func (p *Pipeline) installed(pl *plan.Plan, production bool) *dagger.Container {
+func (p *Pipeline) installed(ctx context.Context, pl *plan.Plan, production bool) *dagger.Container {
 	in := pl.Install
 	ctr := withEnv(p.base(pl), in.Env)
 	if in.Setup != nil {
@@ -58,7 +59,7 @@ func (p *Pipeline) installed(pl *plan.Plan, production bool) *dagger.Container {
 	if in.Manifests {
 		pats = append(pats, "**/package.json")
 	}
-	inputs := p.cfg.Source.Filter(dagger.DirectoryFilterOpts{Include: pats})
+	inputs := p.byContent(ctx, p.cfg.Source.Filter(dagger.DirectoryFilterOpts{Include: pats}))
 	cmd := in.Command
 	if production {
 		cmd = in.ProductionCommand
@@ -73,13 +74,51 @@ func (p *Pipeline) installed(pl *plan.Plan, production bool) *dagger.Container {
 		WithWorkdir(pl.Build.Workdir)
 }
 
+// maxLiteralInputs is the most bytes of install inputs byContent copies as
+// literal files; bigger inputs (a vendored yarn release, an offline cache)
+// keep the source's identity.
+const maxLiteralInputs = 1 << 20
+
+// byContent is dir rebuilt from its files' contents, as new files, so that
+// its identity is those contents alone: the filtered source otherwise keeps
+// the whole source's identity, and a changed page re-keys the install. It
+// returns dir itself when a file is not text, a symlink, or too big, or
+// when dir can't be read (the install then reports the error).
+func (p *Pipeline) byContent(ctx context.Context, dir *dagger.Directory) *dagger.Directory {
+	paths, err := dir.Glob(ctx, "**")
+	if err != nil {
+		return dir
+	}
+	out, total := p.dag.Directory(), 0
+	for _, f := range paths {
+		f = strings.TrimSuffix(f, "/")
+		regular, err := dir.Exists(ctx, f, dagger.DirectoryExistsOpts{ExpectedType: dagger.ExistsTypeRegularType, DoNotFollowSymlinks: true})
+		if err != nil {
+			return dir
+		}
+		if !regular {
+			folder, err := dir.Exists(ctx, f, dagger.DirectoryExistsOpts{ExpectedType: dagger.ExistsTypeDirectoryType, DoNotFollowSymlinks: true})
+			if err != nil || !folder {
+				return dir
+			}
+			continue
+		}
+		text, err := dir.File(f).Contents(ctx)
+		if total += len(text); err != nil || total > maxLiteralInputs || !utf8.ValidString(text) {
+			return dir
+		}
+		out = out.WithNewFile(f, text)
+	}
+	return out
+}
+
 // Deps is the production dependencies alone, from a frozen install.
 func (p *Pipeline) Deps(ctx context.Context) (*dagger.Container, error) {
 	app, pl, err := p.buildable(ctx)
 	if err != nil {
 		return nil, err
 	}
-	deps := p.installed(pl, true)
+	deps := p.installed(ctx, pl, true)
 	if _, err := deps.Sync(ctx); err != nil {
 		return nil, stageError("deps", installFix(app), err)
 	}

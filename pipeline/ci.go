@@ -46,7 +46,7 @@ func (p *Pipeline) CI(ctx context.Context, paths []string) (*dagger.Container, s
 // checkedBuild runs the install, then the build, so that a failure names
 // its stage and repeats what inspect predicted about it.
 func (p *Pipeline) checkedBuild(ctx context.Context, app *inspect.App, pl *plan.Plan) (*dagger.Container, error) {
-	installed := p.installed(pl, false)
+	installed := p.installed(ctx, pl, false)
 	if _, err := installed.Sync(ctx); err != nil {
 		return nil, stageError("install", installFix(app), err)
 	}
