@@ -3,6 +3,9 @@
 # shellcheck shell=bash
 
 ENGINE_SOCK=/run/dagger/engine.sock
+# ENGINE_TCP: a loopback port the engine also listens on when set (up --tcp),
+# for clients that reach an engine over TCP, as a CI fleet's do.
+ENGINE_TCP=${SLIPWAY_ENGINE_TCP:-}
 ENGINE_PID=$RUN_DIR/engine.pid
 ENGINE_LOG=$SLIPWAY_CACHE/logs/engine.log
 ENGINE_STATE=/var/lib/dagger
@@ -97,10 +100,18 @@ engine_answers() {
 
 # engine_up: start the engine unless it runs; wait until it serves.
 engine_up() {
-	local digest i
+	local digest i addrs=(--addr "unix://$ENGINE_SOCK")
+	if [ -n "$ENGINE_TCP" ]; then
+		[[ $ENGINE_TCP =~ ^[0-9]+$ ]] && ((ENGINE_TCP > 0 && ENGINE_TCP < 65536)) ||
+			{ echo "--tcp takes a port number (the engine listens on 127.0.0.1 only), not '$ENGINE_TCP'" >&2; return 1; }
+		addrs+=(--addr "tcp://127.0.0.1:$ENGINE_TCP")
+	fi
 	if engine_answers; then
-		# restart when the Go SDK image changed under a running engine
-		[ "$(cat "$RUN_DIR/engine.sdk" 2>/dev/null)" = "$(cat "$SLIPWAY_CACHE/go-sdk.digest")" ] && return 0
+		# restart when the Go SDK image or the addresses changed under a
+		# running engine
+		# (without --tcp, a running engine's TCP port is kept)
+		[ "$(cat "$RUN_DIR/engine.sdk" 2>/dev/null)" = "$(cat "$SLIPWAY_CACHE/go-sdk.digest")" ] &&
+			{ [ -z "$ENGINE_TCP" ] || [ "$(cat "$RUN_DIR/engine.addrs" 2>/dev/null)" = "${addrs[*]}" ]; } && return 0
 		engine_down || return 1
 	fi
 	digest=$(cat "$SLIPWAY_CACHE/go-sdk.digest") || return 1
@@ -112,9 +123,10 @@ engine_up() {
 	mkdir -p /run/dagger "$(dirname "$ENGINE_LOG")"
 	: >"$ENGINE_LOG"
 	DAGGER_GO_SDK_MANIFEST_DIGEST=$digest setsid unshare --mount --propagation private \
-		/usr/local/bin/dagger-engine --addr "unix://$ENGINE_SOCK" >>"$ENGINE_LOG" 2>&1 </dev/null &
+		/usr/local/bin/dagger-engine "${addrs[@]}" >>"$ENGINE_LOG" 2>&1 </dev/null &
 	echo $! >"$ENGINE_PID"
 	echo "$digest" >"$RUN_DIR/engine.sdk"
+	echo "${addrs[*]}" >"$RUN_DIR/engine.addrs"
 	for i in $(seq 1 300); do
 		grep -q "running server on $ENGINE_SOCK" "$ENGINE_LOG" && return 0
 		pid_alive "$ENGINE_PID" || { tail -n 20 "$ENGINE_LOG"; echo "the engine exited" >&2; return 1; }
@@ -141,17 +153,25 @@ engine_down() {
 
 engine_status() {
 	if engine_answers; then
-		printf 'engine   up (pid %s, %s) %s\n' "$(cat "$ENGINE_PID")" "$ENGINE_SOCK" \
+		printf 'engine   up (pid %s, %s) %s\n' "$(cat "$ENGINE_PID")" "$(cat "$RUN_DIR/engine.addrs" 2>/dev/null)" \
 			"$(dagger_env_run /usr/local/bin/dagger version 2>/dev/null | head -n 1)"
 	else
 		echo "engine   down"
 	fi
 }
 
-# engine_env: the variables a client needs to use this engine.
+# engine_env [--tcp]: the variables a client needs to use this engine, over
+# its unix socket or, with --tcp, over the TCP port it was started with.
 engine_env() {
+	local host=unix://$ENGINE_SOCK
+	if [ "${1:-}" = --tcp ]; then
+		local addrs
+		addrs=$(cat "$RUN_DIR/engine.addrs" 2>/dev/null)
+		[[ $addrs =~ tcp://([0-9.:]+) ]] || { echo "the engine listens on no TCP port: run hack/dev-engine up --tcp" >&2; return 1; }
+		host=tcp://${BASH_REMATCH[1]}
+	fi
 	cat <<-ENV
-	export _EXPERIMENTAL_DAGGER_RUNNER_HOST=unix://$ENGINE_SOCK
+	export _EXPERIMENTAL_DAGGER_RUNNER_HOST=$host
 	export _EXPERIMENTAL_DAGGER_CLI_BIN=/usr/local/bin/dagger
 	export DAGGER_PROGRESS=plain
 	export DO_NOT_TRACK=1
