@@ -605,7 +605,7 @@ func (d *decider) migrations(pr *inspect.Prisma) *Migrations {
 		Migrator: d.o.Migrator,
 		Source:   pr.Migrations,
 		Dir:      path.Join(names.Workdir, pr.Migrations),
-		URLVars:  migrationVars(pr),
+		URLVars:  databaseVars(pr).MigrationNames(),
 	}
 	if d.o.Migrator == MigratorPrisma {
 		version := pr.Version
@@ -659,18 +659,6 @@ func migrateCommand(migrator string) []string {
 	return []string{names.Migrator, "deploy"}
 }
 
-// migrationVars are the variables migrations read the URL from, in the
-// order the app's config tries them (a `DIRECT_URL || DATABASE_URL` chain).
-func migrationVars(pr *inspect.Prisma) []string {
-	out := []string{pr.URLEnv}
-	for _, v := range pr.DatabaseVars {
-		if v.Migrations && v.Name != pr.URLEnv {
-			out = append(out, v.Name)
-		}
-	}
-	return out
-}
-
 // runtime is what a deploy needs from the image.
 func (d *decider) runtime(r Runner) Runtime {
 	rt := Runtime{
@@ -684,27 +672,9 @@ func (d *decider) runtime(r Runner) Runtime {
 	}
 	if pr := d.app.Prisma; pr != nil {
 		rt.DatabaseVars = databaseVars(pr)
-		rt.URLVars = runtimeVars(pr)
+		rt.URLVars = rt.DatabaseVars.Names()
 	}
 	return rt
-}
-
-// runtimeVars are the database variables the running app and its migrator
-// read: every one but the shadow database's.
-func runtimeVars(pr *inspect.Prisma) []string {
-	shadow := map[string]bool{}
-	for _, v := range pr.DatabaseVars {
-		if v.Shadow && !v.Runtime && !v.Migrations {
-			shadow[v.Name] = true
-		}
-	}
-	var out []string
-	for _, n := range pr.DatabaseVarNames() {
-		if !shadow[n] {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 func sorted(m map[string]string) []EnvVar {
