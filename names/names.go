@@ -17,6 +17,8 @@ const (
 	StartScript = LibDir + "/start.sh"
 	// StripScripts strips lifecycle scripts from the manifests before the install.
 	StripScripts = LibDir + "/strip-scripts.cjs"
+	// RetargetScript swaps a build's platform-specific packages for another platform's.
+	RetargetScript = LibDir + "/retarget.cjs"
 	// SmokeScript is the smoke test's client.
 	SmokeScript = LibDir + "/smoke.cjs"
 	// Migrator is slipway-migrate in the runner.

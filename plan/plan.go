@@ -56,6 +56,7 @@ type Options struct {
 	BuildCommand   string   `json:"buildCommand,omitempty"` // replaces the build script: a shell command line run in the app dir
 	Migrator       string   `json:"migrator,omitempty"`     // MigratorSlipway or MigratorPrisma
 	MigrateOnStart bool     `json:"migrateOnStart"`         // the entrypoint applies migrations before the server starts
+	Platforms      []string `json:"platforms,omitempty"`    // OCI platforms of the runner; none: DefaultPlatform
 	Release        Release  `json:"release"`
 }
 
@@ -79,6 +80,10 @@ type Plan struct {
 	Build     Build   `json:"build"`
 	Runner    Runner  `json:"runner"`
 	Runtime   Runtime `json:"runtime"`
+	// Platforms are the runner's, the first one the default; Retarget is how
+	// each but the engine's own gets its platform-specific packages.
+	Platforms []Platform `json:"platforms"`
+	Retarget  Retarget   `json:"retarget"`
 }
 
 // EnvVar is one variable, in the order it is set.
@@ -214,6 +219,7 @@ const (
 const (
 	AssetHealthcheck  = "healthcheck.cjs"
 	AssetPrismaStart  = "prisma-start.sh"
+	AssetRetarget     = "retarget.cjs"
 	AssetRootfs       = "rootfs.sh"
 	AssetStripScripts = "strip-scripts.cjs"
 )
@@ -303,6 +309,11 @@ func (o Options) WithDefaults() (Options, error) {
 	if o.Migrator == "" {
 		o.Migrator = MigratorSlipway
 	}
+	platforms, err := parsePlatforms(o.Platforms)
+	if err != nil {
+		return o, err
+	}
+	o.Platforms = platforms
 	if o.Port < 1 || o.Port > 65535 {
 		return o, fmt.Errorf("%w: port %d is out of range: use 1-65535 (e.g. 3000)", ErrBadOption, o.Port)
 	}
@@ -337,6 +348,8 @@ func New(app *inspect.App, opts Options) (*Plan, error) {
 	p.Build = d.build()
 	p.Runner = d.runner()
 	p.Runtime = d.runtime(p.Runner)
+	p.Platforms = d.platforms()
+	p.Retarget = d.retarget()
 	return p, nil
 }
 

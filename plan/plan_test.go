@@ -206,7 +206,7 @@ func TestRuntime(t *testing.T) {
 
 func TestBadOptions(t *testing.T) {
 	a := app(t, "../tests/fixtures/notes", ".")
-	for _, o := range []Options{{Port: 70000}, {Migrator: "flyway"}, {BuildEnv: []string{"NO_EQUALS"}}, {HealthPath: "api"}} {
+	for _, o := range []Options{{Port: 70000}, {Migrator: "flyway"}, {BuildEnv: []string{"NO_EQUALS"}}, {HealthPath: "api"}, {Platforms: []string{"linux/s390x"}}, {Platforms: []string{"windows/amd64"}}} {
 		_, err := New(a, o)
 		assert.ErrorIs(t, err, ErrBadOption, "%+v", o)
 	}
@@ -225,4 +225,23 @@ func TestPrint(t *testing.T) {
 	for _, want := range []string{"base: FROM node:24-bookworm-slim", "run npm ci", "healthcheck node /usr/local/lib/slipway/healthcheck.cjs every 10s", "migrate command /usr/local/bin/slipway-migrate deploy"} {
 		assert.Contains(t, text, want)
 	}
+}
+
+// TestPlatforms: amd64 by default; arm64 and both by any common spelling,
+// in the caller's order, each with the names package.json and Go give it.
+func TestPlatforms(t *testing.T) {
+	a := app(t, "../tests/fixtures/notes", ".")
+	def := planFor(t, a, Options{})
+	assert.Equal(t, []Platform{{Name: "linux/amd64", GOARCH: "amd64", NodeCPU: "x64", Libc: "glibc"}}, def.Platforms)
+
+	both := planFor(t, a, Options{Platforms: []string{"linux/arm64,amd64", "aarch64"}})
+	require.Len(t, both.Platforms, 2)
+	assert.Equal(t, "linux/arm64", both.Platforms[0].Name, "the first given is the default one")
+	assert.Equal(t, "arm64", both.Platforms[0].NodeCPU)
+	assert.Equal(t, "amd64", both.Platforms[1].GOARCH)
+	assert.Contains(t, both.Text(), "platforms: linux/arm64, linux/amd64")
+	assert.Equal(t, names.RetargetScript, both.Retarget.Script)
+
+	alp := planFor(t, a, Options{NodeImage: "node:24-alpine", Platforms: []string{"linux/arm64"}})
+	assert.Equal(t, "musl", alp.Platforms[0].Libc)
 }

@@ -100,6 +100,14 @@ func (p *Plan) Text() string {
 	for _, l := range r.Labels {
 		line("  label %s=%s", l.Name, l.Value)
 	}
+	var plats []string
+	for _, pf := range p.Platforms {
+		plats = append(plats, pf.Name)
+	}
+	line("platforms: %s", strings.Join(plats, ", "))
+	if len(p.Platforms) > 1 {
+		line("  others than the engine's: %s, then node %s (%s)", p.Retarget.Install, p.Retarget.Script, p.Retarget.Rule)
+	}
 	rt := p.Runtime
 	line("runtime: port %d, health path %s, migrate on start %t", rt.Port, rt.HealthPath, rt.MigrateOnStart)
 	line("  migrate command %s", cmd(rt.MigrateCommand))
