@@ -13,6 +13,8 @@ var (
 	healthcheckJS string
 	//go:embed assets/prisma-start.sh
 	prismaStartSh string
+	//go:embed assets/retarget.cjs
+	retargetJS string
 	//go:embed assets/rootfs.sh
 	rootfsSh string
 	//go:embed assets/strip-scripts.cjs
@@ -23,6 +25,7 @@ var (
 	assets = map[string]string{
 		plan.AssetHealthcheck:  healthcheckJS,
 		plan.AssetPrismaStart:  prismaStartSh,
+		plan.AssetRetarget:     retargetJS,
 		plan.AssetRootfs:       rootfsSh,
 		plan.AssetStripScripts: stripScriptsJS,
 	}
