@@ -76,6 +76,7 @@ func (r Slipway) MarshalJSON() ([]byte, error) {
 		PostgresImage  string
 		Migrator       string
 		MigrateOnStart bool
+		Platforms      []string
 		Version        string
 		Revision       string
 		Created        string
@@ -96,6 +97,7 @@ func (r Slipway) MarshalJSON() ([]byte, error) {
 	concrete.PostgresImage = r.PostgresImage
 	concrete.Migrator = r.Migrator
 	concrete.MigrateOnStart = r.MigrateOnStart
+	concrete.Platforms = r.Platforms
 	concrete.Version = r.Version
 	concrete.Revision = r.Revision
 	concrete.Created = r.Created
@@ -120,6 +122,7 @@ func (r *Slipway) UnmarshalJSON(bs []byte) error {
 		PostgresImage  string
 		Migrator       string
 		MigrateOnStart bool
+		Platforms      []string
 		Version        string
 		Revision       string
 		Created        string
@@ -144,6 +147,7 @@ func (r *Slipway) UnmarshalJSON(bs []byte) error {
 	r.PostgresImage = concrete.PostgresImage
 	r.Migrator = concrete.Migrator
 	r.MigrateOnStart = concrete.MigrateOnStart
+	r.Platforms = concrete.Platforms
 	r.Version = concrete.Version
 	r.Revision = concrete.Revision
 	r.Created = concrete.Created
@@ -431,6 +435,48 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*Slipway).Plan(&parent, ctx, format)
+		case "Publish":
+			var parent Slipway
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var address string
+			if inputArgs["address"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["address"]), &address)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg address", err))
+				}
+			}
+			var tags []string
+			if inputArgs["tags"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["tags"]), &tags)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg tags", err))
+				}
+			}
+			var username string
+			if inputArgs["username"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["username"]), &username)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg username", err))
+				}
+			}
+			var password *dagger.Secret
+			if inputArgs["password"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["password"]), &password)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg password", err))
+				}
+			}
+			var paths []string
+			if inputArgs["paths"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["paths"]), &paths)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg paths", err))
+				}
+			}
+			return (*Slipway).Publish(&parent, ctx, address, tags, username, password, paths)
 		case "Smoke":
 			var parent Slipway
 			err = json.Unmarshal(parentJSON, &parent)
@@ -445,6 +491,20 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*Slipway).Smoke(&parent, ctx, paths)
+		case "Tarball":
+			var parent Slipway
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var paths []string
+			if inputArgs["paths"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["paths"]), &paths)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg paths", err))
+				}
+			}
+			return (*Slipway).Tarball(&parent, ctx, paths)
 		case "Verify":
 			var parent Slipway
 			err = json.Unmarshal(parentJSON, &parent)
@@ -563,6 +623,13 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg migrateOnStart", err))
 				}
 			}
+			var platforms []string
+			if inputArgs["platforms"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["platforms"]), &platforms)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg platforms", err))
+				}
+			}
 			var version string
 			if inputArgs["version"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["version"]), &version)
@@ -591,7 +658,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg sourceUrl", err))
 				}
 			}
-			return New(source, appDir, nodeImage, nodeVersion, packageManager, healthPath, port, buildEnv, buildSecret, buildCommand, env, envFile, postgresImage, migrator, migrateOnStart, version, revision, created, sourceUrl), nil
+			return New(source, appDir, nodeImage, nodeVersion, packageManager, healthPath, port, buildEnv, buildSecret, buildCommand, env, envFile, postgresImage, migrator, migrateOnStart, platforms, version, revision, created, sourceUrl), nil
 		default:
 			return nil, fmt.Errorf("unknown function %s", fnName)
 		}

@@ -10,6 +10,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/slipwayhq/slipway/bundle"
 	"github.com/slipwayhq/slipway/internal/dagger"
@@ -49,6 +50,8 @@ type Slipway struct {
 	Migrator string
 	// +private
 	MigrateOnStart bool
+	// +private
+	Platforms []string
 	// +private
 	Version string
 	// +private
@@ -116,6 +119,9 @@ func New(
 	// +optional
 	// +default=true
 	migrateOnStart bool,
+	// Platforms of the image, e.g. linux/amd64,linux/arm64 (default linux/amd64): the JavaScript is built once, each platform's runner gets its own Node, Debian libraries and native packages, and ci tests every one.
+	// +optional
+	platforms []string,
 	// Image version, for the org.opencontainers.image.version label.
 	// +optional
 	version string,
@@ -139,7 +145,7 @@ func New(
 		PackageManager: packageManager, HealthPath: healthPath, Port: port,
 		BuildEnv: buildEnv, BuildSecret: buildSecret, BuildCommand: buildCommand,
 		Env: env, EnvFile: envFile, PostgresImage: postgresImage,
-		Migrator: migrator, MigrateOnStart: migrateOnStart,
+		Migrator: migrator, MigrateOnStart: migrateOnStart, Platforms: platforms,
 		Version: version, Revision: revision, Created: created, SourceURL: sourceUrl,
 	}
 }
@@ -153,7 +159,7 @@ func (m *Slipway) pipeline() *pipeline.Pipeline {
 		Options: plan.Options{
 			AppDir: m.AppDir, NodeImage: m.NodeImage, NodeVersion: m.NodeVersion,
 			HealthPath: m.HealthPath, Port: m.Port, BuildEnv: m.BuildEnv, BuildCommand: m.BuildCommand,
-			Migrator: m.Migrator, MigrateOnStart: m.MigrateOnStart,
+			Migrator: m.Migrator, MigrateOnStart: m.MigrateOnStart, Platforms: m.Platforms,
 			Release: plan.Release{Version: m.Version, Revision: m.Revision, Created: m.Created, URL: m.SourceURL},
 		},
 		Source: m.Source, Tools: dag.CurrentModule().Source(),
@@ -207,7 +213,7 @@ func (m *Slipway) Build(ctx context.Context) (*dagger.Container, error) {
 	return m.pipeline().Build(ctx)
 }
 
-// Image is the production runner: standalone server, static assets and migrations on a minimal base, non-root, with a HEALTHCHECK and OCI labels.
+// Image is the production runner: standalone server, static assets and migrations on a minimal base, non-root, with a HEALTHCHECK and OCI labels; with several --platforms, the first one's.
 func (m *Slipway) Image(ctx context.Context) (*dagger.Container, error) {
 	return m.pipeline().Image(ctx)
 }
@@ -267,7 +273,7 @@ func (m *Slipway) Smoke(
 	return p.Smoke(ctx, image, paths)
 }
 
-// Ci builds, runs the app's tests, migrates and smoke-tests, and returns the image only if all pass: `dagger call ci export --path=app.tar`.
+// Ci builds, runs the app's tests, migrates and smoke-tests every platform's image, and returns the first platform's only if all pass: `dagger call ci export --path=app.tar`.
 // +cache="never"
 func (m *Slipway) Ci(
 	ctx context.Context,
@@ -277,6 +283,43 @@ func (m *Slipway) Ci(
 ) (*dagger.Container, error) {
 	image, _, err := m.pipeline().CI(ctx, paths)
 	return image, err
+}
+
+// Tarball runs ci, then returns every platform's image in one OCI archive whose index holds them all: `dagger call tarball export --path=app.tar`.
+// +cache="never"
+func (m *Slipway) Tarball(
+	ctx context.Context,
+	// Paths the smoke test requests besides the health path, as PATH or PATH=STATUS.
+	// +optional
+	paths []string,
+) (*dagger.File, error) {
+	return m.pipeline().Tarball(ctx, paths)
+}
+
+// Publish runs ci, then pushes every platform's image, as one multi-platform image, under each tag, and returns the pushed references pinned to their digest, one per line.
+// +cache="never"
+func (m *Slipway) Publish(
+	ctx context.Context,
+	// Repository to push to, e.g. ghcr.io/acme/notes (a :tag here is one more tag).
+	address string,
+	// Tags to push, e.g. 1.4.0,1.4,latest; sha-<short> is added when --revision is a commit. Default: latest.
+	// +optional
+	tags []string,
+	// Registry user; with --password.
+	// +optional
+	username string,
+	// Registry password or token (--password=env://REGISTRY_TOKEN); never printed.
+	// +optional
+	password *dagger.Secret,
+	// Paths the smoke test requests besides the health path, as PATH or PATH=STATUS.
+	// +optional
+	paths []string,
+) (string, error) {
+	pushed, err := m.pipeline().Publish(ctx, pipeline.Registry{Address: address, Tags: tags, Username: username, Password: password}, paths)
+	if err != nil {
+		return "", err
+	}
+	return strings.Join(pushed.Refs(), "\n") + "\n", nil
 }
 
 // Bundle is the deploy bundle: docker-compose.prod.yml, .env.production.example and DEPLOY.md, validated through compose-go.

@@ -17,13 +17,20 @@ func (p *Pipeline) Base(ctx context.Context) (*dagger.Container, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.base(pl), nil
+	return p.base(pl, ""), nil
 }
 
-func (p *Pipeline) base(pl *plan.Plan) *dagger.Container {
-	return p.dag.Container().From(pl.Base.Image).
+// base is the plan's base on plat; "" is the engine's own platform, which
+// builds the JavaScript.
+func (p *Pipeline) base(pl *plan.Plan, plat dagger.Platform) *dagger.Container {
+	return p.container(plat).From(pl.Base.Image).
 		WithExec(shell(pl.Base.Setup)).
 		WithWorkdir(pl.Base.Workdir)
+}
+
+// container is an empty container for plat ("" is the engine's own).
+func (p *Pipeline) container(plat dagger.Platform) *dagger.Container {
+	return p.dag.Container(dagger.ContainerOpts{Platform: plat})
 }
 
 // shell runs cmds in order in one sh, stopping at the first that fails.
@@ -45,9 +52,9 @@ func (p *Pipeline) cache(ctr *dagger.Container, c plan.Cache, opts ...dagger.Con
 // installed is base plus the package manager's own frozen install from the
 // lockfile and install inputs alone, so that a source change does not bust
 // it; the real manifests are put back after it.
-func (p *Pipeline) installed(ctx context.Context, pl *plan.Plan, production bool) *dagger.Container {
+func (p *Pipeline) installed(ctx context.Context, pl *plan.Plan, production bool, plat dagger.Platform) *dagger.Container {
 	in := pl.Install
-	ctr := withEnv(p.base(pl), in.Env)
+	ctr := withEnv(p.base(pl, plat), in.Env)
 	if in.Setup != nil {
 		ctr = ctr.WithExec(in.Setup)
 	}
@@ -118,7 +125,7 @@ func (p *Pipeline) Deps(ctx context.Context) (*dagger.Container, error) {
 	if err != nil {
 		return nil, err
 	}
-	deps := p.installed(ctx, pl, true)
+	deps := p.installed(ctx, pl, true, "")
 	if _, err := deps.Sync(ctx); err != nil {
 		return nil, stageError("deps", installFix(app), err)
 	}

@@ -2,16 +2,28 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync"
 
 	"github.com/slipwayhq/slipway/inspect"
 	"github.com/slipwayhq/slipway/internal/dagger"
 	"github.com/slipwayhq/slipway/plan"
 )
 
-// CI is build, the app's tests, migrate and smoke; it returns the image only
-// when all of them pass.
+// CI is CIImages' first runner, the default platform's, and its report.
 func (p *Pipeline) CI(ctx context.Context, paths []string) (*dagger.Container, string, error) {
+	images, report, err := p.CIImages(ctx, paths)
+	if err != nil {
+		return nil, "", err
+	}
+	return images[0].Container, report, nil
+}
+
+// CIImages is build, the app's tests, then migrate and smoke on every
+// platform's runner (side by side); it returns the runners only when all of
+// them pass.
+func (p *Pipeline) CIImages(ctx context.Context, paths []string) ([]PlatformImage, string, error) {
 	var report strings.Builder
 	app, pl, err := p.buildable(ctx)
 	if err != nil {
@@ -27,26 +39,66 @@ func (p *Pipeline) CI(ctx context.Context, paths []string) (*dagger.Container, s
 	} else if ran {
 		report.WriteString("test: ok\n" + indent(tail(out, 10)) + "\n")
 	}
-	image := p.image(pl, build)
+	images, err := p.images(ctx, pl, build)
+	if err != nil {
+		return nil, "", err
+	}
+	reports := make([]string, len(images))
+	errs := make([]error, len(images))
+	var wg sync.WaitGroup
+	for i, im := range images {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reports[i], errs[i] = p.prove(ctx, app, im.Container, paths)
+		}()
+	}
+	wg.Wait()
+	for i, im := range images {
+		if len(images) > 1 {
+			report.WriteString(im.Platform.Name + ":\n")
+			reports[i] = indent(reports[i]) + "\n"
+			errs[i] = onPlatform(errs[i], im.Platform)
+		}
+		if errs[i] != nil {
+			return nil, "", errs[i]
+		}
+		report.WriteString(reports[i])
+	}
+	return images, report.String(), nil
+}
+
+// prove migrates and smoke-tests one runner.
+func (p *Pipeline) prove(ctx context.Context, app *inspect.App, image *dagger.Container, paths []string) (string, error) {
+	var report strings.Builder
 	if app.Prisma != nil {
 		out, err := p.Migrate(ctx, image)
 		if err != nil {
-			return nil, "", err
+			return "", err
 		}
 		report.WriteString("migrate: ok\n" + indent(out) + "\n")
 	}
 	out, err := p.Smoke(ctx, image, paths)
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
 	report.WriteString("smoke: ok\n" + indent(out) + "\n")
-	return image, report.String(), nil
+	return report.String(), nil
+}
+
+// onPlatform names pf in a stage's failure.
+func onPlatform(err error, pf plan.Platform) error {
+	var se *StageError
+	if errors.As(err, &se) && !strings.Contains(se.Stage, pf.Name) {
+		se.Stage += " on " + pf.Name
+	}
+	return err
 }
 
 // checkedBuild runs the install, then the build, so that a failure names
 // its stage and repeats what inspect predicted about it.
 func (p *Pipeline) checkedBuild(ctx context.Context, app *inspect.App, pl *plan.Plan) (*dagger.Container, error) {
-	installed := p.installed(ctx, pl, false)
+	installed := p.installed(ctx, pl, false, "")
 	if _, err := installed.Sync(ctx); err != nil {
 		return nil, stageError("install", installFix(app), err)
 	}

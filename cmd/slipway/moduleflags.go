@@ -23,6 +23,7 @@ type ModuleFlags struct {
 	PostgresImage  string   `name:"postgres-image" env:"SLIPWAY_POSTGRES_IMAGE" help:"Postgres image for the database, migrate and smoke stages; pick your major version."`
 	Migrator       string   `name:"migrator" env:"SLIPWAY_MIGRATOR" help:"How the runner migrates: \"slipway\" (a small static migrator) or \"prisma\" (the Prisma CLI, as the reference Dockerfile; needs network)."`
 	MigrateOnStart *bool    `name:"migrate-on-start" env:"SLIPWAY_MIGRATE_ON_START" negatable:"" help:"Apply migrations when the container starts, before the server; turn off when a separate job migrates."`
+	Platforms      []string `name:"platforms" env:"SLIPWAY_PLATFORMS" help:"Platforms of the image, e.g. linux/amd64,linux/arm64 (default linux/amd64): the JavaScript is built once, each platform's runner gets its own Node, Debian libraries and native packages, and ci tests every one."`
 	Version        string   `name:"version" env:"SLIPWAY_VERSION" help:"Image version, for the org.opencontainers.image.version label."`
 	Revision       string   `name:"revision" env:"SLIPWAY_REVISION" help:"Source revision (commit), for the org.opencontainers.image.revision label."`
 	Created        string   `name:"created" env:"SLIPWAY_CREATED" help:"Creation time (RFC 3339; use the commit time to keep builds reproducible), for the org.opencontainers.image.created label."`
@@ -59,6 +60,9 @@ func (m ModuleFlags) args() []string {
 	str("migrator", m.Migrator)
 	if m.MigrateOnStart != nil {
 		str("migrate-on-start", strconv.FormatBool(*m.MigrateOnStart))
+	}
+	for _, p := range m.Platforms {
+		str("platforms", p)
 	}
 	str("version", m.Version)
 	str("revision", m.Revision)

@@ -1,0 +1,100 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/slipwayhq/slipway/internal/dagger"
+	"github.com/slipwayhq/slipway/release"
+)
+
+// Registry is where publish pushes and who it pushes as.
+type Registry struct {
+	Address  string   // host/path/name, optionally :tag
+	Tags     []string // more tags; sha-<short> is added for a known revision
+	Username string
+	Password *dagger.Secret
+}
+
+// Pushed is one published release: every reference pushed, and the digest
+// of the image (an index when there are several platforms) they all name.
+type Pushed struct {
+	Release release.Release
+	Digest  string
+	Report  string // what ci reported
+}
+
+// Refs are the pushed references, each pinned to the digest.
+func (p Pushed) Refs() []string {
+	var out []string
+	for _, r := range p.Release.Refs() {
+		out = append(out, r+"@"+p.Digest)
+	}
+	return out
+}
+
+// Publish runs ci, then pushes every platform's runner as one image under
+// every tag of reg. Nothing is pushed unless every platform passed.
+func (p *Pipeline) Publish(ctx context.Context, reg Registry, paths []string) (*Pushed, error) {
+	rel, err := release.Of(reg.Address, reg.Tags, p.cfg.Release.Revision)
+	if err != nil {
+		return nil, &StageError{Stage: "publish", Err: err, Fix: "correct --address or --tags"}
+	}
+	images, report, err := p.CIImages(ctx, paths)
+	if err != nil {
+		return nil, err
+	}
+	return p.push(ctx, rel, reg, images, report)
+}
+
+// push pushes images under every tag of rel.
+func (p *Pipeline) push(ctx context.Context, rel release.Release, reg Registry, images []PlatformImage, report string) (*Pushed, error) {
+	first, variants := variantsOf(images)
+	if reg.Username != "" || reg.Password != nil {
+		if reg.Username == "" || reg.Password == nil {
+			return nil, &StageError{Stage: "publish", Err: fmt.Errorf("registry %s: --username and --password go together", rel.Registry),
+				Fix: "pass both, e.g. --username=ci --password=env://REGISTRY_PASSWORD, or neither for a registry that needs no login"}
+		}
+		first = first.WithRegistryAuth(rel.Registry, reg.Username, reg.Password)
+	}
+	out := &Pushed{Release: rel, Report: report}
+	for _, ref := range rel.Refs() {
+		got, err := first.Publish(ctx, ref, dagger.ContainerPublishOpts{PlatformVariants: variants, MediaTypes: dagger.ImageMediaTypesOcimediaTypes})
+		if err != nil {
+			e := release.Diagnose(rel.Registry, ref, reg.Username, err.Error())
+			return nil, &StageError{Stage: "publish", Err: e, Fix: e.Fix, Tail: tail(e.Detail, tailLines)}
+		}
+		_, digest, ok := strings.Cut(got, "@")
+		if !ok {
+			return nil, &StageError{Stage: "publish", Err: fmt.Errorf("the engine returned %q for %s, with no digest", got, ref)}
+		}
+		if out.Digest != "" && out.Digest != digest {
+			return nil, &StageError{Stage: "publish", Err: fmt.Errorf("%s got digest %s, another tag %s", ref, digest, out.Digest),
+				Fix: "another push to the same repository ran at the same time: publish again"}
+		}
+		out.Digest = digest
+	}
+	return out, nil
+}
+
+// variantsOf splits runners into the first and the rest, as Dagger's
+// multi-platform outputs take them.
+func variantsOf(images []PlatformImage) (*dagger.Container, []*dagger.Container) {
+	var rest []*dagger.Container
+	for _, im := range images[1:] {
+		rest = append(rest, im.Container)
+	}
+	return images[0].Container, rest
+}
+
+// Tarball runs ci, then writes every platform's runner into one OCI archive
+// whose index holds them all.
+func (p *Pipeline) Tarball(ctx context.Context, paths []string) (*dagger.File, error) {
+	images, _, err := p.CIImages(ctx, paths)
+	if err != nil {
+		return nil, err
+	}
+	first, variants := variantsOf(images)
+	return first.AsTarball(dagger.ContainerAsTarballOpts{PlatformVariants: variants, MediaTypes: dagger.ImageMediaTypesOcimediaTypes}), nil
+}
