@@ -315,7 +315,7 @@ func (m *Slipway) Publish(
 	// +optional
 	paths []string,
 ) (string, error) {
-	pushed, err := m.pipeline().Publish(ctx, pipeline.Registry{Address: address, Tags: tags, Username: username, Password: password}, paths)
+	pushed, err := m.pipeline().Publish(ctx, pipeline.Target{Address: address, Tags: tags, Username: username, Password: password}, paths)
 	if err != nil {
 		return "", err
 	}

@@ -9,8 +9,8 @@ import (
 	"github.com/slipwayhq/slipway/release"
 )
 
-// Registry is where publish pushes and who it pushes as.
-type Registry struct {
+// Target is where publish pushes and who it pushes as.
+type Target struct {
 	Address  string   // host/path/name, optionally :tag
 	Tags     []string // more tags; sha-<short> is added for a known revision
 	Username string
@@ -36,8 +36,8 @@ func (p Pushed) Refs() []string {
 
 // Publish runs ci, then pushes every platform's runner as one image under
 // every tag of reg. Nothing is pushed unless every platform passed.
-func (p *Pipeline) Publish(ctx context.Context, reg Registry, paths []string) (*Pushed, error) {
-	rel, err := release.Of(reg.Address, reg.Tags, p.cfg.Release.Revision)
+func (p *Pipeline) Publish(ctx context.Context, to Target, paths []string) (*Pushed, error) {
+	rel, err := release.Of(to.Address, to.Tags, p.cfg.Release.Revision)
 	if err != nil {
 		return nil, &StageError{Stage: "publish", Err: err, Fix: "correct --address or --tags"}
 	}
@@ -45,24 +45,24 @@ func (p *Pipeline) Publish(ctx context.Context, reg Registry, paths []string) (*
 	if err != nil {
 		return nil, err
 	}
-	return p.push(ctx, rel, reg, images, report)
+	return p.push(ctx, rel, to, images, report)
 }
 
 // push pushes images under every tag of rel.
-func (p *Pipeline) push(ctx context.Context, rel release.Release, reg Registry, images []PlatformImage, report string) (*Pushed, error) {
+func (p *Pipeline) push(ctx context.Context, rel release.Release, to Target, images []PlatformImage, report string) (*Pushed, error) {
 	first, variants := variantsOf(images)
-	if reg.Username != "" || reg.Password != nil {
-		if reg.Username == "" || reg.Password == nil {
+	if to.Username != "" || to.Password != nil {
+		if to.Username == "" || to.Password == nil {
 			return nil, &StageError{Stage: "publish", Err: fmt.Errorf("registry %s: --username and --password go together", rel.Registry),
 				Fix: "pass both, e.g. --username=ci --password=env://REGISTRY_PASSWORD, or neither for a registry that needs no login"}
 		}
-		first = first.WithRegistryAuth(rel.Registry, reg.Username, reg.Password)
+		first = first.WithRegistryAuth(rel.Registry, to.Username, to.Password)
 	}
 	out := &Pushed{Release: rel, Report: report}
 	for _, ref := range rel.Refs() {
 		got, err := first.Publish(ctx, ref, dagger.ContainerPublishOpts{PlatformVariants: variants, MediaTypes: dagger.ImageMediaTypesOcimediaTypes})
 		if err != nil {
-			e := release.Diagnose(rel.Registry, ref, reg.Username, err.Error())
+			e := release.Diagnose(rel.Registry, ref, to.Username, err.Error())
 			return nil, &StageError{Stage: "publish", Err: e, Fix: e.Fix, Tail: tail(e.Detail, tailLines)}
 		}
 		_, digest, ok := strings.Cut(got, "@")
