@@ -1,5 +1,5 @@
 # Installs and runs the Dagger engine as a host process. Sourced by
-# hack/dev-engine after lib.sh, binaries.sh and images.sh.
+# hack/dev-engine after lib.sh, binaries.sh, images.sh and testregistry.sh.
 # shellcheck shell=bash
 
 ENGINE_SOCK=/run/dagger/engine.sock
@@ -18,7 +18,7 @@ host_up() {
 	# Everything the later steps need, installed here once: they run in
 	# parallel, and two apt-gets at once fail on dpkg's lock.
 	need_pkgs iptables dnsmasq-base git debootstrap tini ca-certificates jq curl \
-		libseccomp-dev pkg-config gcc qemu-user-static || return 1
+		libseccomp-dev pkg-config gcc qemu-user-static apache2-utils iproute2 || return 1
 	local b
 	# The engine looks for these in /usr/bin; Debian puts them in /usr/sbin.
 	for b in xtables-legacy-multi xtables-nft-multi; do
@@ -27,9 +27,10 @@ host_up() {
 	# The engine picks legacy iptables when the legacy tables exist; CNI must agree.
 	update-alternatives --set iptables /usr/sbin/iptables-legacy >/dev/null &&
 		update-alternatives --set ip6tables /usr/sbin/ip6tables-legacy >/dev/null || return 1
+	# The mirror and the test registry speak plain HTTP.
 	mkdir -p /etc/dagger
 	cat >/etc/dagger/engine.json <<-JSON
-	{"registries": {"docker.io": {"mirrors": ["$REGISTRY_ADDR"], "http": true}, "$REGISTRY_ADDR": {"http": true}}}
+	{"registries": {"docker.io": {"mirrors": ["$REGISTRY_ADDR"], "http": true}, "$REGISTRY_ADDR": {"http": true}, "$TEST_REGISTRY_ADDR": {"http": true}}}
 	JSON
 }
 
@@ -238,6 +239,7 @@ engine_env() {
 	export DO_NOT_TRACK=1
 	export DAGGER_NO_NAG=1
 	ENV
+	test_registry_env
 }
 
 dagger_env_run() { (eval "$(engine_env)" && "$@"); }

@@ -47,68 +47,59 @@ tools_up() {
 
 # ---------------------------------------------------------------- registry
 
+# The mirror and the test registry (testregistry.sh) are two instances of the
+# same binary, each known by its KIND: $RUN_DIR/KIND.pid, $RUN_DIR/KIND.yml,
+# $SLIPWAY_CACHE/logs/KIND.log.
+
 # _img_registry_answers: true when a registry answers /v2/ on $REGISTRY_ADDR.
 _img_registry_answers() {
 	curl -fsS -o /dev/null --max-time 2 "http://$REGISTRY_ADDR/v2/" 2>/dev/null
 }
 
-# _img_registry_pid: the PID in registry.pid when it runs our registry binary.
-_img_registry_pid() {
-	local f=$RUN_DIR/registry.pid pid exe
+# _reg_pid KIND: the PID in KIND.pid when it runs our registry binary.
+_reg_pid() {
+	local f=$RUN_DIR/$1.pid pid exe
 	pid_alive "$f" || return 1
 	pid=$(cat "$f")
 	exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
 	[ "${exe% (deleted)}" = "$(readlink -f "$REGISTRY_BIN")" ] || return 1
 	printf '%s\n' "$pid"
 }
+_img_registry_pid() { _reg_pid registry; }
 
-# registry_up: start the registry on $REGISTRY_ADDR, storage under
-# $SLIPWAY_CACHE/registry, detached; keep one that already runs.
-registry_up() {
-	local pidf=$RUN_DIR/registry.pid logf=$SLIPWAY_CACHE/logs/registry.log
-	local cfg=$RUN_DIR/registry.yml store=$SLIPWAY_CACHE/registry i
-	need_pkgs curl >&2 || die "could not install curl"
-	[ -x "$REGISTRY_BIN" ] || die "$REGISTRY_BIN is missing: run tools_up first"
-	if _img_registry_pid >/dev/null; then
-		log "registry already runs (pid $(cat "$pidf"))"
-	else
-		if _img_registry_answers; then
-			die "something that is not our registry answers on $REGISTRY_ADDR: stop it or free the port"
-		fi
-		rm -f "$pidf"
-		mkdir -p "$store" "$(dirname "$logf")"
-		printf '%s\n' \
-			"version: 0.1" \
-			"log:" "  level: warn" "  accesslog:" "    disabled: true" \
-			"storage:" "  filesystem:" "    rootdirectory: $store" "  delete:" "    enabled: true" \
-			"http:" "  addr: $REGISTRY_ADDR" "  secret: $(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" >"$cfg"
-		# Started from a subshell, so that it is no child of the caller (whose
-		# `wait` would hang on it); the inner shell writes its own PID, then
-		# becomes the registry.
-		# shellcheck disable=SC2016
-		(OTEL_TRACES_EXPORTER=none setsid bash -c 'echo $$ >"$1"; exec nohup "$2" serve "$3"' \
-			_ "$pidf" "$REGISTRY_BIN" "$cfg" >>"$logf" 2>&1 </dev/null &)
-		log "registry starting on $REGISTRY_ADDR (storage $store, log $logf)"
-	fi
+# _reg_start KIND ADDR ANSWERS: start the registry KIND from the config
+# already written to $RUN_DIR/KIND.yml, detached, and wait until the command
+# ANSWERS succeeds.
+_reg_start() {
+	local kind=$1 addr=$2 answers=$3 pidf=$RUN_DIR/$1.pid logf=$SLIPWAY_CACHE/logs/$1.log i
+	rm -f "$pidf"
+	mkdir -p "$(dirname "$logf")"
+	# Started from a subshell, so that it is no child of the caller (whose
+	# `wait` would hang on it); the inner shell writes its own PID, then
+	# becomes the registry.
+	# shellcheck disable=SC2016
+	(OTEL_TRACES_EXPORTER=none setsid bash -c 'echo $$ >"$1"; exec nohup "$2" serve "$3"' \
+		_ "$pidf" "$REGISTRY_BIN" "$RUN_DIR/$kind.yml" >>"$logf" 2>&1 </dev/null &)
+	log "$kind starting on $addr (log $logf)"
 	for ((i = 0; i < 100; i++)); do
-		_img_registry_answers && return 0
+		"$answers" && return 0
 		if ((i > 5)) && ! pid_alive "$pidf"; then
 			tail -n 15 "$logf" >&2
-			die "the registry exited at start (log: $logf)"
+			die "the $kind exited at start (log: $logf)"
 		fi
 		sleep 0.1
 	done
 	tail -n 15 "$logf" >&2
-	die "the registry does not answer on http://$REGISTRY_ADDR/v2/ after 10s (log: $logf)"
+	die "the $kind does not answer on http://$addr/v2/ after 10s (log: $logf)"
 }
 
-# registry_down: stop the registry started by registry_up, by its PID.
-registry_down() {
-	local pidf=$RUN_DIR/registry.pid pid i
-	if ! pid=$(_img_registry_pid); then
+# _reg_stop KIND: stop the registry KIND by its PID.
+_reg_stop() {
+	local kind=$1 pidf=$RUN_DIR/$1.pid pid i
+	if ! pid=$(_reg_pid "$kind"); then
 		pid_alive "$pidf" && die "PID $(cat "$pidf") in $pidf is not $REGISTRY_BIN: remove the file by hand"
 		rm -f "$pidf"
-		log "registry is not running"
+		log "$kind is not running"
 		return 0
 	fi
 	kill "$pid" 2>/dev/null
@@ -117,12 +108,37 @@ registry_down() {
 		sleep 0.1
 	done
 	if kill -0 "$pid" 2>/dev/null; then
-		log "registry (pid $pid) ignored SIGTERM for 10s: killing it"
+		log "$kind (pid $pid) ignored SIGTERM for 10s: killing it"
 		kill -KILL "$pid" 2>/dev/null
 	fi
 	rm -f "$pidf"
-	log "registry stopped (pid $pid)"
+	log "$kind stopped (pid $pid)"
 }
+
+# registry_up: start the registry on $REGISTRY_ADDR, storage under
+# $SLIPWAY_CACHE/registry, detached; keep one that already runs.
+registry_up() {
+	local store=$SLIPWAY_CACHE/registry
+	need_pkgs curl >&2 || die "could not install curl"
+	[ -x "$REGISTRY_BIN" ] || die "$REGISTRY_BIN is missing: run tools_up first"
+	if _img_registry_pid >/dev/null; then
+		log "registry already runs (pid $(cat "$RUN_DIR/registry.pid"))"
+		return 0
+	fi
+	if _img_registry_answers; then
+		die "something that is not our registry answers on $REGISTRY_ADDR: stop it or free the port"
+	fi
+	mkdir -p "$store"
+	printf '%s\n' \
+		"version: 0.1" \
+		"log:" "  level: warn" "  accesslog:" "    disabled: true" \
+		"storage:" "  filesystem:" "    rootdirectory: $store" "  delete:" "    enabled: true" \
+		"http:" "  addr: $REGISTRY_ADDR" "  secret: $(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" >"$RUN_DIR/registry.yml"
+	_reg_start registry "$REGISTRY_ADDR" _img_registry_answers
+}
+
+# registry_down: stop the registry started by registry_up, by its PID.
+registry_down() { _reg_stop registry; }
 
 # registry_status: one line.
 registry_status() {
