@@ -182,6 +182,8 @@ engine_up() {
 		sleep 0.2
 	done
 	mkdir -p /run/dagger "$(dirname "$ENGINE_LOG")"
+	# the last run's log, which says how it stopped
+	[ ! -s "$ENGINE_LOG" ] || mv -f "$ENGINE_LOG" "$ENGINE_LOG.prev"
 	: >"$ENGINE_LOG"
 	DAGGER_GO_SDK_MANIFEST_DIGEST=$digest setsid unshare --mount --propagation private \
 		/usr/local/bin/dagger-engine "${addrs[@]}" >>"$ENGINE_LOG" 2>&1 </dev/null &
@@ -209,7 +211,13 @@ engine_down() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
 	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+	if kill -0 "$pid" 2>/dev/null; then
+		# it then resets its cache at the next start
+		log "the engine (pid $pid) did not stop within 30s of SIGTERM: killing it"
+		kill -KILL "$pid"
+	else
+		log "the engine (pid $pid) stopped in about $((i / 5))s"
+	fi
 	rm -f "$ENGINE_PID"
 }
 
