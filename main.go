@@ -1,6 +1,7 @@
-// Slipway takes a Next.js + Prisma + PostgreSQL app from source to a small
-// production image and a deploy bundle, and proves on every run, against a
-// real Postgres, that the image migrates and answers its health check.
+// Slipway takes a Next.js + Prisma + PostgreSQL app from source to a tested production image and a deploy bundle.
+//
+// On every run it proves, against a real Postgres, that the image migrates
+// and answers its health check.
 //
 // Each stage is a function that returns a Dagger core type, so you can stop at
 // any stage and chain Dagger's own verbs: `dagger call build terminal`,

@@ -1,5 +1,5 @@
 # Installs and runs the Dagger engine as a host process. Sourced by
-# hack/dev-engine after lib.sh, binaries.sh and images.sh.
+# hack/dev-engine after lib.sh, binaries.sh, images.sh and testregistry.sh.
 # shellcheck shell=bash
 
 ENGINE_SOCK=/run/dagger/engine.sock
@@ -18,7 +18,7 @@ host_up() {
 	# Everything the later steps need, installed here once: they run in
 	# parallel, and two apt-gets at once fail on dpkg's lock.
 	need_pkgs iptables dnsmasq-base git debootstrap tini ca-certificates jq curl \
-		libseccomp-dev pkg-config gcc || return 1
+		libseccomp-dev pkg-config gcc qemu-user-static apache2-utils iproute2 || return 1
 	local b
 	# The engine looks for these in /usr/bin; Debian puts them in /usr/sbin.
 	for b in xtables-legacy-multi xtables-nft-multi; do
@@ -27,10 +27,58 @@ host_up() {
 	# The engine picks legacy iptables when the legacy tables exist; CNI must agree.
 	update-alternatives --set iptables /usr/sbin/iptables-legacy >/dev/null &&
 		update-alternatives --set ip6tables /usr/sbin/ip6tables-legacy >/dev/null || return 1
+	# The mirror and the test registry speak plain HTTP.
 	mkdir -p /etc/dagger
 	cat >/etc/dagger/engine.json <<-JSON
-	{"registries": {"docker.io": {"mirrors": ["$REGISTRY_ADDR"], "http": true}, "$REGISTRY_ADDR": {"http": true}}}
+	{"registries": {"docker.io": {"mirrors": ["$REGISTRY_ADDR"], "http": true}, "$REGISTRY_ADDR": {"http": true}, "$TEST_REGISTRY_ADDR": {"http": true}}}
 	JSON
+}
+
+BINFMT_DIR=/proc/sys/fs/binfmt_misc
+BINFMT_CONF=/usr/lib/binfmt.d/qemu-aarch64.conf
+
+# binfmt_up: run arm64 binaries under qemu, in containers too. Debian's
+# qemu-user-static ships its registration line (flags OPF) for systemd-binfmt,
+# which a container or CI machine may not run, so write it to the kernel here.
+# F (fix-binary) makes the kernel open the interpreter now, so it works
+# inside containers, whose filesystem has no qemu.
+binfmt_up() {
+	local entry=$BINFMT_DIR/qemu-aarch64 line
+	[ "$(uname -m)" = aarch64 ] && return 0
+	[ -f "$BINFMT_CONF" ] || { echo "$BINFMT_CONF is missing: is qemu-user-static installed?" >&2; return 1; }
+	if [ ! -e "$BINFMT_DIR/register" ]; then
+		grep -qw binfmt_misc /proc/filesystems || modprobe binfmt_misc || {
+			echo "this kernel has no binfmt_misc: arm64 images cannot run here" >&2
+			return 1
+		}
+		mount -t binfmt_misc binfmt_misc "$BINFMT_DIR" || return 1
+	fi
+	# An entry from elsewhere (binfmt-support, an older package) without F
+	# fails inside containers: replace it.
+	if [ -e "$entry" ] && ! grep -q '^flags:.*F' "$entry"; then
+		echo "replacing $entry: it lacks the F flag"
+		echo -1 >"$entry" || return 1
+	fi
+	if [ ! -e "$entry" ]; then
+		line=$(grep -v '^#' "$BINFMT_CONF" | grep -m1 '^:qemu-aarch64:') || return 1
+		[[ ${line##*:} == *F* ]] || line=${line}F
+		printf '%s' "$line" >"$BINFMT_DIR/register" || return 1
+	fi
+	grep -qx enabled "$entry" || echo 1 >"$entry" || return 1
+	cat "$entry"
+}
+
+# binfmt_status: one line.
+binfmt_status() {
+	local entry=$BINFMT_DIR/qemu-aarch64
+	if [ "$(uname -m)" = aarch64 ]; then
+		echo "arm64    native"
+	elif [ -e "$entry" ]; then
+		printf 'arm64    qemu (%s, flags %s, %s)\n' "$(head -n1 "$entry")" "$(sed -n 's/^flags: //p' "$entry")" \
+			"$(sed -n 's/^interpreter //p' "$entry")"
+	else
+		echo "arm64    not registered (run hack/dev-engine up)"
+	fi
 }
 
 # install_if_changed SRC DST: copy SRC to DST unless they are the same file.
@@ -94,6 +142,13 @@ go_sdk_up() {
 	stamp go-sdk "$fp"
 }
 
+# engine_conf_fp: a fingerprint of what the engine reads once, at start:
+# its config file, and the foreign platforms it can run (it probes them once
+# and caches the answer).
+engine_conf_fp() {
+	fingerprint "$(cat /etc/dagger/engine.json 2>/dev/null)" "$(cat "$BINFMT_DIR/qemu-aarch64" 2>/dev/null)"
+}
+
 engine_answers() {
 	[ -S "$ENGINE_SOCK" ] && pid_alive "$ENGINE_PID"
 }
@@ -107,11 +162,17 @@ engine_up() {
 		addrs+=(--addr "tcp://127.0.0.1:$ENGINE_TCP")
 	fi
 	if engine_answers; then
-		# restart when the Go SDK image or the addresses changed under a
-		# running engine
-		# (without --tcp, a running engine's TCP port is kept)
+		# without --tcp, a running engine's TCP port is kept
+		if [ -z "$ENGINE_TCP" ] && [[ $(cat "$RUN_DIR/engine.addrs" 2>/dev/null) =~ tcp://127.0.0.1:([0-9]+) ]]; then
+			addrs+=(--addr "tcp://127.0.0.1:${BASH_REMATCH[1]}")
+		fi
+		# restart when the Go SDK image, the addresses or what the engine
+		# reads at start (its config, the platforms it can run) changed
+		# under a running engine
 		[ "$(cat "$RUN_DIR/engine.sdk" 2>/dev/null)" = "$(cat "$SLIPWAY_CACHE/go-sdk.digest")" ] &&
-			{ [ -z "$ENGINE_TCP" ] || [ "$(cat "$RUN_DIR/engine.addrs" 2>/dev/null)" = "${addrs[*]}" ]; } && return 0
+			[ "$(cat "$RUN_DIR/engine.addrs" 2>/dev/null)" = "${addrs[*]}" ] &&
+			[ "$(cat "$RUN_DIR/engine.conf" 2>/dev/null)" = "$(engine_conf_fp)" ] && return 0
+		log "restarting the engine: its Go SDK image, addresses, config or platforms changed"
 		engine_down || return 1
 	fi
 	digest=$(cat "$SLIPWAY_CACHE/go-sdk.digest") || return 1
@@ -121,12 +182,15 @@ engine_up() {
 		sleep 0.2
 	done
 	mkdir -p /run/dagger "$(dirname "$ENGINE_LOG")"
+	# the last run's log, which says how it stopped
+	[ ! -s "$ENGINE_LOG" ] || mv -f "$ENGINE_LOG" "$ENGINE_LOG.prev"
 	: >"$ENGINE_LOG"
 	DAGGER_GO_SDK_MANIFEST_DIGEST=$digest setsid unshare --mount --propagation private \
 		/usr/local/bin/dagger-engine "${addrs[@]}" >>"$ENGINE_LOG" 2>&1 </dev/null &
 	echo $! >"$ENGINE_PID"
 	echo "$digest" >"$RUN_DIR/engine.sdk"
 	echo "${addrs[*]}" >"$RUN_DIR/engine.addrs"
+	engine_conf_fp >"$RUN_DIR/engine.conf"
 	for i in $(seq 1 300); do
 		grep -q "running server on $ENGINE_SOCK" "$ENGINE_LOG" && return 0
 		pid_alive "$ENGINE_PID" || { tail -n 20 "$ENGINE_LOG"; echo "the engine exited" >&2; return 1; }
@@ -147,7 +211,13 @@ engine_down() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
 	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+	if kill -0 "$pid" 2>/dev/null; then
+		# it then resets its cache at the next start
+		log "the engine (pid $pid) did not stop within 30s of SIGTERM: killing it"
+		kill -KILL "$pid"
+	else
+		log "the engine (pid $pid) stopped in about $((i / 5))s"
+	fi
 	rm -f "$ENGINE_PID"
 }
 
@@ -177,6 +247,7 @@ engine_env() {
 	export DO_NOT_TRACK=1
 	export DAGGER_NO_NAG=1
 	ENV
+	test_registry_env
 }
 
 dagger_env_run() { (eval "$(engine_env)" && "$@"); }

