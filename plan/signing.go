@@ -1,0 +1,150 @@
+package plan
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/distribution/reference"
+
+	"github.com/slipwayhq/slipway/names"
+)
+
+// Cosign is the signing tool: built from source at a pinned version, as
+// the Go module proxy serves it. v3 signs fully offline with a key pair
+// when told to use no signing config and no transparency log (Offline).
+const (
+	CosignPackage = "github.com/sigstore/cosign/v3/cmd/cosign"
+	CosignVersion = "v3.1.3"
+)
+
+// ToolBuild is how a Go command-line tool Slipway runs is built: `go
+// install` at a pinned version in a golang container with Go's module and
+// build caches, the binary landing in Output.
+type ToolBuild struct {
+	Name    string   `json:"name"`
+	Image   string   `json:"image"`
+	Caches  []Cache  `json:"caches"`
+	Env     []EnvVar `json:"env"`
+	Command []string `json:"command"`
+	Output  string   `json:"output"`
+}
+
+// toolBin is where tool builds put their binaries.
+const toolBin = "/out"
+
+// ToolBuildOf builds pkg@version into /out/name, static, with the same
+// golang image and caches as the migrator.
+func ToolBuildOf(o Options, name, pkg, version string) *ToolBuild {
+	m := MigratorBuildOf(o)
+	return &ToolBuild{
+		Name:    name,
+		Image:   m.Image,
+		Caches:  m.Caches,
+		Env:     []EnvVar{{"CGO_ENABLED", "0"}, {"GOBIN", toolBin}},
+		Command: []string{"go", "install", "-trimpath", "-ldflags=-s -w", pkg + "@" + version},
+		Output:  toolBin + "/" + name,
+	}
+}
+
+// Signing is how a published image is signed and its provenance attested
+// with a cosign key pair, and how either is verified. Cosign runs in the
+// golang image of its build, which has the CA bundle HTTPS registries need.
+type Signing struct {
+	Build *ToolBuild `json:"build"`
+	Image string     `json:"image"`
+	Bin   string     `json:"bin"`
+	// Key is where the private key is mounted; PublicKey where a public
+	// key for verification is.
+	Key       string `json:"key"`
+	PublicKey string `json:"publicKey"`
+	// Predicate is where the provenance predicate is written.
+	Predicate string `json:"predicate"`
+	// PredicateType is cosign's name for the SLSA v1 provenance predicate.
+	PredicateType string `json:"predicateType"`
+	// ConfigDir holds the registry login (DOCKER_CONFIG), on a tmpfs, so the
+	// credentials are in no layer.
+	ConfigDir string `json:"configDir"`
+	// Offline makes cosign use no signing config and no transparency log:
+	// with a key pair, it then talks to the registry alone.
+	Offline []string `json:"offline"`
+	// VerifyOffline verifies against the key alone, with no log.
+	VerifyOffline []string `json:"verifyOffline"`
+}
+
+// SigningOf is how images are signed: cosign at CosignVersion.
+func SigningOf(o Options) *Signing {
+	b := ToolBuildOf(o, "cosign", CosignPackage, CosignVersion)
+	return &Signing{
+		Build:         b,
+		Image:         b.Image,
+		Bin:           names.CosignBin,
+		Key:           names.CosignKeyPath,
+		PublicKey:     names.CosignPubPath,
+		Predicate:     names.ProvenancePath,
+		PredicateType: "slsaprovenance1",
+		ConfigDir:     names.RegistryConfigDir,
+		Offline:       []string{"--use-signing-config=false", "--tlog-upload=false"},
+		VerifyOffline: []string{"--insecure-ignore-tlog=true"},
+	}
+}
+
+// registry are the flags for a registry that speaks plain HTTP.
+func registry(plainHTTP bool) []string {
+	if plainHTTP {
+		return []string{"--allow-http-registry=true"}
+	}
+	return nil
+}
+
+// Sign signs the image ref names, which must be a digest reference.
+func (s *Signing) Sign(ref string, plainHTTP bool) []string {
+	cmd := []string{s.Bin, "sign", "--yes", "--key", s.Key}
+	cmd = append(append(append(cmd, s.Offline...), registry(plainHTTP)...), ref)
+	return cmd
+}
+
+// Attest attaches the provenance predicate to ref as a signed attestation.
+func (s *Signing) Attest(ref string, plainHTTP bool) []string {
+	cmd := []string{s.Bin, "attest", "--yes", "--key", s.Key, "--type", s.PredicateType, "--predicate", s.Predicate}
+	cmd = append(append(append(cmd, s.Offline...), registry(plainHTTP)...), ref)
+	return cmd
+}
+
+// Verify checks ref's signature against the public key.
+func (s *Signing) Verify(ref string, plainHTTP bool) []string {
+	cmd := []string{s.Bin, "verify", "--key", s.PublicKey, "--output", "json"}
+	cmd = append(append(append(cmd, s.VerifyOffline...), registry(plainHTTP)...), ref)
+	return cmd
+}
+
+// VerifyAttestation checks ref's provenance attestation against the public
+// key; its output is the verified envelopes, one JSON object a line.
+func (s *Signing) VerifyAttestation(ref string, plainHTTP bool) []string {
+	cmd := []string{s.Bin, "verify-attestation", "--key", s.PublicKey, "--type", s.PredicateType, "--output", "json"}
+	cmd = append(append(append(cmd, s.VerifyOffline...), registry(plainHTTP)...), ref)
+	return cmd
+}
+
+// Login writes the registry login into ConfigDir with cosign's own login,
+// the password read from stdin: it is never on a command line.
+func (s *Signing) Login() string {
+	return `printf '%s' "$` + names.RegistryPasswordVar + `" | ` + s.Bin + ` login "$` + names.RegistryVar + `" -u "$` +
+		names.RegistryUserVar + `" --password-stdin >/dev/null`
+}
+
+var digestRe = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+
+// DigestRef is a pushed image's reference split: the registry host, the
+// repository and the digest. Only a reference by digest can be signed: a
+// tag could move between the push and the signature.
+func DigestRef(ref string) (registry, repo, digest string, err error) {
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return "", "", "", fmt.Errorf("%w: image reference %q: %v", ErrBadOption, ref, err)
+	}
+	d, ok := named.(reference.Digested)
+	if !ok || !digestRe.MatchString(d.Digest().String()) {
+		return "", "", "", fmt.Errorf("%w: image reference %q has no sha256 digest: sign the reference publish returned (REPO@sha256:...)", ErrBadOption, ref)
+	}
+	return reference.Domain(named), named.Name(), d.Digest().String(), nil
+}
