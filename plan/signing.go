@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/distribution/reference"
 
@@ -147,4 +148,53 @@ func DigestRef(ref string) (registry, repo, digest string, err error) {
 		return "", "", "", fmt.Errorf("%w: image reference %q has no sha256 digest: sign the reference publish returned (REPO@sha256:...)", ErrBadOption, ref)
 	}
 	return reference.Domain(named), named.Name(), d.Digest().String(), nil
+}
+
+// RegistryOf is the registry of ref, which must be by digest; address, when
+// given, must be that registry.
+func RegistryOf(ref, address string) (string, error) {
+	host, _, _, err := DigestRef(ref)
+	if err != nil {
+		return "", err
+	}
+	if address != "" && address != host {
+		return "", fmt.Errorf("%w: image %s is not in registry %s", ErrBadOption, ref, address)
+	}
+	return host, nil
+}
+
+// SigningFix is what to do about a failed cosign step, from its output.
+func SigningFix(step, registry, out string) string {
+	has := func(subs ...string) bool {
+		for _, s := range subs {
+			if strings.Contains(out, s) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("decrypt", "reading key", "loading private key"):
+		return "the signing key could not be read: pass the cosign.key of `cosign generate-key-pair` as the key and its password as the key password"
+	case has("UNAUTHORIZED", "unauthorized", "401"):
+		return "registry " + registry + " refused the login: check the username and password"
+	case has("DENIED", "denied", "403"):
+		return "registry " + registry + " denied access: the user needs push and pull rights on the repository"
+	case has("connection refused", "no such host", "i/o timeout", "dial tcp", "no route to host"):
+		return "registry " + registry + " is unreachable from the signing container: check the address (and that it is not localhost, which is the container itself)"
+	case has("server gave HTTP response to HTTPS client"):
+		return "registry " + registry + " speaks plain HTTP: allow it explicitly (a local test registry only)"
+	case has("MANIFEST_UNKNOWN", "manifest unknown", "NAME_UNKNOWN"):
+		return "no image with that digest in " + registry + ": pass the digest publish returned"
+	case has("no signatures found", "no matching signatures", "no matching attestations", "do not match", "does not match", "invalid signature"):
+		return "the image's " + what(step) + " does not verify with this public key: the image was not signed by its private key, or it changed after signing"
+	}
+	return "see cosign's output above"
+}
+
+func what(step string) string {
+	if step == "verify-attestation" {
+		return "provenance attestation"
+	}
+	return "signature"
 }

@@ -77,3 +77,35 @@ func TestDigestRef(t *testing.T) {
 	_, _, _, err = DigestRef("registry.example/acme/notes:1.4")
 	assert.ErrorContains(t, err, "REPO@sha256:")
 }
+
+// TestSigningFix: cosign's own messages for the usual failures, as seen
+// from cosign v3.1.3, each get a fix that names the registry.
+func TestSigningFix(t *testing.T) {
+	const reg = "registry.example:5000"
+	for out, want := range map[string]string{
+		"Error: signing [r/x@sha256:00]: signing digest: getting keypair and token: getting signer: reading key: decrypt: encrypted: decryption failed": "the signing key could not be read",
+		"accessing image: GET http://registry.example:5000/v2/x/manifests/sha256:00: UNAUTHORIZED: authentication required":                             "registry registry.example:5000 refused the login",
+		`Get "http://registry.example:5000/v2/": dial tcp 10.0.0.1:5000: connect: connection refused`:                                                   "registry registry.example:5000 is unreachable",
+		"PUT https://registry.example:5000/v2/x/manifests/sha256-00: DENIED: requested access to the resource is denied":                                "registry registry.example:5000 denied access",
+		"Error: no signatures found": "does not verify with this public key",
+		"failed to verify signature: provided artifact digest does not match any digest in statement": "does not verify with this public key",
+		"something else": "see cosign's output above",
+	} {
+		assert.Contains(t, SigningFix("sign", reg, out), want, out)
+	}
+	assert.Contains(t, SigningFix("verify-attestation", reg, "no matching attestations"), "provenance attestation")
+}
+
+func TestRegistryOf(t *testing.T) {
+	const ref = "10.87.0.1:5099/acme/notes@" + testDigest
+	r, err := RegistryOf(ref, "")
+	assert.NoError(t, err)
+	assert.Equal(t, "10.87.0.1:5099", r)
+	r, err = RegistryOf(ref, "10.87.0.1:5099")
+	assert.NoError(t, err)
+	assert.Equal(t, "10.87.0.1:5099", r)
+	_, err = RegistryOf(ref, "other:5000")
+	assert.ErrorContains(t, err, "is not in registry other:5000")
+	_, err = RegistryOf("10.87.0.1:5099/acme/notes:1.4", "")
+	assert.ErrorContains(t, err, "no sha256 digest")
+}
