@@ -168,7 +168,7 @@ func (c *cosignRun) run(ctx context.Context, step string, cmd []string) (string,
 	var ee *dagger.ExecError
 	if errors.As(err, &ee) {
 		se.Cmd, se.ExitCode = cmd, ee.ExitCode
-		se.Tail = tail(strings.TrimSpace(ee.Stdout+"\n"+ee.Stderr), 10)
+		se.Tail = tail(plan.SigningOutput(ee.Stdout+"\n"+ee.Stderr), 10)
 	}
 	se.Fix = plan.SigningFix(step, c.reg.Address, se.Tail)
 	return "", se

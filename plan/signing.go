@@ -130,7 +130,7 @@ func (s *Signing) VerifyAttestation(ref string, plainHTTP bool) []string {
 // the password read from stdin: it is never on a command line.
 func (s *Signing) Login() string {
 	return `printf '%s' "$` + names.RegistryPasswordVar + `" | ` + s.Bin + ` login "$` + names.RegistryVar + `" -u "$` +
-		names.RegistryUserVar + `" --password-stdin >/dev/null`
+		names.RegistryUserVar + `" --password-stdin >/dev/null 2>&1 || { echo "cosign login to $` + names.RegistryVar + ` failed" >&2; exit 1; }`
 }
 
 var digestRe = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
@@ -161,6 +161,19 @@ func RegistryOf(ref, address string) (string, error) {
 		return "", fmt.Errorf("%w: image %s is not in registry %s", ErrBadOption, ref, address)
 	}
 	return host, nil
+}
+
+// SigningOutput is cosign's output without its noise: the deprecation
+// notices of the offline flags and the repeat of the error line.
+func SigningOutput(out string) string {
+	var keep []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "Flag --") && strings.Contains(l, "deprecated") || strings.HasPrefix(l, "error during command execution:") {
+			continue
+		}
+		keep = append(keep, l)
+	}
+	return strings.TrimSpace(strings.Join(keep, "\n"))
 }
 
 // SigningFix is what to do about a failed cosign step, from its output.
@@ -197,4 +210,30 @@ func what(step string) string {
 		return "provenance attestation"
 	}
 	return "signature"
+}
+
+// BaseImages are the images the image is built from, each once, in the
+// order the build uses them: the provenance records them by digest.
+func (p *Plan) BaseImages() []string {
+	var refs []string
+	add := func(ref string) {
+		if ref == "" {
+			return
+		}
+		for _, r := range refs {
+			if r == ref {
+				return
+			}
+		}
+		refs = append(refs, ref)
+	}
+	add(p.Base.Image)
+	add(p.Runner.Image)
+	if p.Runner.Rootfs != nil {
+		add(p.Runner.Rootfs.Image)
+	}
+	if m := p.Runner.Migrations; m != nil && m.Build != nil {
+		add(m.Build.Image)
+	}
+	return refs
 }

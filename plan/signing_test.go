@@ -54,7 +54,8 @@ func TestSigningCommands(t *testing.T) {
 // command line argument.
 func TestLogin(t *testing.T) {
 	l := SigningOf(Options{}).Login()
-	assert.Equal(t, `printf '%s' "$SLIPWAY_REGISTRY_PASSWORD" | /usr/local/bin/cosign login "$SLIPWAY_REGISTRY" -u "$SLIPWAY_REGISTRY_USER" --password-stdin >/dev/null`, l)
+	assert.Equal(t, `printf '%s' "$SLIPWAY_REGISTRY_PASSWORD" | /usr/local/bin/cosign login "$SLIPWAY_REGISTRY" -u "$SLIPWAY_REGISTRY_USER" --password-stdin >/dev/null 2>&1 `+
+		`|| { echo "cosign login to $SLIPWAY_REGISTRY failed" >&2; exit 1; }`, l)
 	assert.NotContains(t, l, "--password ")
 }
 
@@ -108,4 +109,22 @@ func TestRegistryOf(t *testing.T) {
 	assert.ErrorContains(t, err, "is not in registry other:5000")
 	_, err = RegistryOf("10.87.0.1:5099/acme/notes:1.4", "")
 	assert.ErrorContains(t, err, "no sha256 digest")
+}
+
+func TestSigningOutput(t *testing.T) {
+	out := "Flag --tlog-upload has been deprecated, prefer using a --signing-config file with no transparency log services\n" +
+		"Error: no signatures found\n" +
+		"error during command execution: no signatures found\n"
+	assert.Equal(t, "Error: no signatures found", SigningOutput(out))
+}
+
+// TestBaseImages: the Node image, the Debian image the runner is assembled
+// in, and the golang image of the migrator, each once.
+func TestBaseImages(t *testing.T) {
+	a := app(t, "../tests/fixtures/notes", ".")
+	p := planFor(t, a, Options{})
+	assert.Equal(t, []string{DefaultNodeImage, DefaultRunnerImage, DefaultGolangImage}, p.BaseImages())
+
+	p = planFor(t, a, Options{Migrator: MigratorPrisma, NodeImage: "node:24-bookworm", RunnerImage: "node:24-bookworm"})
+	assert.Equal(t, []string{"node:24-bookworm"}, p.BaseImages())
 }

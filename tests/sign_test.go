@@ -67,15 +67,25 @@ func TestSign(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEqual(t, signedDigest, otherDigest)
 
-	st, err := provenance.New(provenance.Build{
-		Image: repo, Digest: signedDigest,
-		SourceURL: "https://github.com/slipwayhq/slipway", Revision: "0123456789abcdef0123456789abcdef01234567",
-		Options:    map[string]any{"appDir": "."},
-		BaseImages: []provenance.BaseImage{{Ref: "debian:bookworm-slim", Digest: baseDigest(ctx, t, "debian:bookworm-slim")}},
-		Version:    "test", Started: t0, Finished: time.Now(),
-		CI: []provenance.Stage{{Name: "build", Duration: time.Second}, {Name: "smoke", Duration: time.Second}},
+	// The provenance publish would write for the notes fixture, built from
+	// a known revision.
+	const revision = "0123456789abcdef0123456789abcdef01234567"
+	app := newPipeline(source(fixtureNotes), func(c *pipeline.Config) {
+		c.Release = plan.Release{Version: "1.4.0", Revision: revision, URL: "https://github.com/acme/notes"}
+	})
+	st, err := app.Provenance(ctx, signed, pipeline.Run{
+		Version: "test", InvocationID: "sign-test-" + id, Started: t0, Finished: time.Now(),
+		CI: []provenance.Stage{{Name: "install", Duration: time.Second}, {Name: "build", Duration: 2 * time.Second}, {Name: "migrate"}, {Name: "smoke"}},
 	})
 	require.NoError(t, err)
+	deps := st.Predicate.BuildDefinition.ResolvedDependencies
+	require.Len(t, deps, 4, "the source, node, debian and golang images")
+	assert.Equal(t, map[string]string{"gitCommit": revision}, deps[0].Digest)
+	for _, d := range deps[1:] {
+		t.Logf("base image %s: sha256:%s", d.Name, d.Digest["sha256"])
+		assert.Regexp(t, "^[0-9a-f]{64}$", d.Digest["sha256"], d.Name)
+	}
+	assert.Equal(t, []string{plan.DefaultNodeImage, plan.DefaultRunnerImage, plan.DefaultGolangImage}, []string{deps[1].Name, deps[2].Name, deps[3].Name})
 	predicate, err := st.PredicateJSON()
 	require.NoError(t, err)
 
@@ -188,6 +198,7 @@ func TestSign(t *testing.T) {
 func failsWithout(t *testing.T, err error, stage string, secrets ...string) *pipeline.StageError {
 	t.Helper()
 	se := requireStageError(t, err, stage)
+	t.Logf("as expected: %v", err)
 	for _, s := range secrets {
 		if s != "" {
 			assert.NotContains(t, err.Error(), s, "a secret is in the error")
@@ -218,16 +229,6 @@ func cosignKeyPair(ctx context.Context, t *testing.T, p *pipeline.Pipeline, pass
 	require.NoError(t, err, "cosign generate-key-pair")
 	require.Contains(t, pem, "ENCRYPTED SIGSTORE PRIVATE KEY")
 	return dag.SetSecret("slipway-sign-test-key-"+id, pem), dir.File("cosign.pub")
-}
-
-// baseDigest is the digest an image name resolves to in the engine.
-func baseDigest(ctx context.Context, t *testing.T, ref string) string {
-	t.Helper()
-	full, err := dag.Container().From(ref).ImageRef(ctx)
-	require.NoError(t, err)
-	_, d, ok := strings.Cut(full, "@")
-	require.True(t, ok, "image ref %q has no digest", full)
-	return d
 }
 
 // testRegistry is an authenticated registry both the engine's pushes and
