@@ -37,6 +37,26 @@ const (
 	RunnerGroup = "nodejs"
 )
 
+// Paths and variables of the signing container, where cosign runs.
+const (
+	// CosignBin is cosign in the signing container.
+	CosignBin = "/usr/local/bin/cosign"
+	// CosignKeyPath is the mounted private key; CosignPubPath a public key.
+	CosignKeyPath = "/run/secrets/cosign.key"
+	CosignPubPath = "/run/slipway/cosign.pub"
+	// ProvenancePath is the provenance predicate cosign attests.
+	ProvenancePath = "/run/slipway/provenance.json"
+	// RegistryConfigDir is DOCKER_CONFIG, a tmpfs that holds the login.
+	RegistryConfigDir = "/run/slipway/docker"
+	// RegistryVar, RegistryUserVar and RegistryPasswordVar are the registry
+	// to log in to, the user and the password (a secret variable).
+	RegistryVar         = "SLIPWAY_REGISTRY"
+	RegistryUserVar     = "SLIPWAY_REGISTRY_USER"
+	RegistryPasswordVar = "SLIPWAY_REGISTRY_PASSWORD"
+	// CosignPasswordVar is the private key's password, as cosign reads it.
+	CosignPasswordVar = "COSIGN_PASSWORD"
+)
+
 // Variables the runner, its entrypoint and slipway-migrate read.
 const (
 	// HealthPathVar is the path the healthcheck script requests.
