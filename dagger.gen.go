@@ -469,6 +469,27 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg password", err))
 				}
 			}
+			var signKey *dagger.Secret
+			if inputArgs["signKey"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["signKey"]), &signKey)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg signKey", err))
+				}
+			}
+			var signPassword *dagger.Secret
+			if inputArgs["signPassword"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["signPassword"]), &signPassword)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg signPassword", err))
+				}
+			}
+			var plainHttp bool
+			if inputArgs["plainHttp"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["plainHttp"]), &plainHttp)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg plainHttp", err))
+				}
+			}
 			var paths []string
 			if inputArgs["paths"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["paths"]), &paths)
@@ -476,7 +497,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg paths", err))
 				}
 			}
-			return (*Slipway).Publish(&parent, ctx, address, tags, username, password, paths)
+			return (*Slipway).Publish(&parent, ctx, address, tags, username, password, signKey, signPassword, plainHttp, paths)
 		case "Smoke":
 			var parent Slipway
 			err = json.Unmarshal(parentJSON, &parent)

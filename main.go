@@ -297,7 +297,7 @@ func (m *Slipway) Tarball(
 	return m.pipeline().Tarball(ctx, paths)
 }
 
-// Publish runs ci, then pushes every platform's image, as one multi-platform image, under each tag, and returns the pushed references pinned to their digest, one per line.
+// Publish runs ci, then pushes every platform's image, as one multi-platform image, under each tag; with --sign-key it signs the digest and attaches its SLSA provenance. Returns the pushed references pinned to their digest, one per line.
 // +cache="never"
 func (m *Slipway) Publish(
 	ctx context.Context,
@@ -312,11 +312,21 @@ func (m *Slipway) Publish(
 	// Registry password or token (--password=env://REGISTRY_TOKEN); never printed.
 	// +optional
 	password *dagger.Secret,
+	// A cosign private key (cosign.key of `cosign generate-key-pair`, --sign-key=env://COSIGN_KEY): signs the pushed digest and attests its provenance and SBOM, offline (no transparency log).
+	// +optional
+	signKey *dagger.Secret,
+	// The signing key's password (--sign-password=env://COSIGN_PASSWORD); none: an empty one.
+	// +optional
+	signPassword *dagger.Secret,
+	// The registry speaks plain HTTP, not HTTPS (a local registry only); the engine must also list it as insecure.
+	// +optional
+	plainHttp bool,
 	// Paths the smoke test requests besides the health path, as PATH or PATH=STATUS.
 	// +optional
 	paths []string,
 ) (string, error) {
-	pushed, err := m.pipeline().Publish(ctx, pipeline.Target{Address: address, Tags: tags, Username: username, Password: password}, paths)
+	to := pipeline.Target{Address: address, Tags: tags, Username: username, Password: password, PlainHTTP: plainHttp}
+	pushed, err := m.pipeline().Publish(ctx, to, paths, &pipeline.SigningKey{Key: signKey, Password: signPassword})
 	if err != nil {
 		return "", err
 	}

@@ -5,52 +5,76 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/slipwayhq/slipway/inspect"
 	"github.com/slipwayhq/slipway/internal/dagger"
 	"github.com/slipwayhq/slipway/plan"
+	"github.com/slipwayhq/slipway/provenance"
 )
 
 // CI is CIImages' first runner, the default platform's, and its report.
 func (p *Pipeline) CI(ctx context.Context, paths []string) (*dagger.Container, string, error) {
-	images, report, err := p.CIImages(ctx, paths)
+	res, err := p.CIImages(ctx, paths)
 	if err != nil {
 		return nil, "", err
 	}
-	return images[0].Container, report, nil
+	return res.Images[0].Container, res.Report, nil
+}
+
+// CIResult is what a passed ci proved: every platform's runner, the report,
+// and each stage with how long it took (provenance records them).
+type CIResult struct {
+	Images  []PlatformImage
+	Report  string
+	Stages  []provenance.Stage
+	Started time.Time
 }
 
 // CIImages is build, the app's tests, then migrate and smoke on every
 // platform's runner (side by side); it returns the runners only when all of
 // them pass.
-func (p *Pipeline) CIImages(ctx context.Context, paths []string) ([]PlatformImage, string, error) {
+func (p *Pipeline) CIImages(ctx context.Context, paths []string) (*CIResult, error) {
+	res := &CIResult{Started: time.Now()}
 	var report strings.Builder
+	stage := func(name string, since time.Time) {
+		res.Stages = append(res.Stages, provenance.Stage{Name: name, Duration: time.Since(since)})
+	}
 	app, pl, err := p.buildable(ctx)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
+	t := time.Now()
 	build, err := p.checkedBuild(ctx, app, pl)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
+	stage("build", t)
 	report.WriteString("build: ok\n")
+	t = time.Now()
 	if out, ran, err := p.Test(ctx, build); err != nil {
-		return nil, "", err
+		return nil, err
 	} else if ran {
+		stage("test", t)
 		report.WriteString("test: ok\n" + indent(tail(out, 10)) + "\n")
 	}
+	t = time.Now()
 	images, err := p.images(ctx, pl, build)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
+	stage("image", t)
 	reports := make([]string, len(images))
 	errs := make([]error, len(images))
+	took := make([]time.Duration, len(images))
 	var wg sync.WaitGroup
 	for i, im := range images {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			t := time.Now()
 			reports[i], errs[i] = p.prove(ctx, app, im.Container, paths)
+			took[i] = time.Since(t)
 		}()
 	}
 	wg.Wait()
@@ -61,11 +85,13 @@ func (p *Pipeline) CIImages(ctx context.Context, paths []string) ([]PlatformImag
 			errs[i] = onPlatform(errs[i], im.Platform)
 		}
 		if errs[i] != nil {
-			return nil, "", errs[i]
+			return nil, errs[i]
 		}
 		report.WriteString(reports[i])
+		res.Stages = append(res.Stages, provenance.Stage{Name: "migrate and smoke on " + im.Platform.Name, Duration: took[i]})
 	}
-	return images, report.String(), nil
+	res.Images, res.Report = images, report.String()
+	return res, nil
 }
 
 // prove migrates and smoke-tests one runner.

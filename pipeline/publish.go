@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/slipwayhq/slipway/internal/dagger"
 	"github.com/slipwayhq/slipway/release"
@@ -15,6 +16,9 @@ type Target struct {
 	Tags     []string // more tags; sha-<short> is added for a known revision
 	Username string
 	Password *dagger.Secret
+	// PlainHTTP lets cosign talk to a registry that speaks HTTP (a local
+	// one); the engine must name it as insecure for the push itself.
+	PlainHTTP bool
 }
 
 // Pushed is one published release: every reference pushed, and the digest
@@ -23,6 +27,8 @@ type Pushed struct {
 	Release release.Release
 	Digest  string
 	Report  string // what ci reported
+	// Signed: the digest is signed and carries its provenance.
+	Signed bool
 }
 
 // Refs are the pushed references, each pinned to the digest.
@@ -35,17 +41,49 @@ func (p Pushed) Refs() []string {
 }
 
 // Publish runs ci, then pushes every platform's runner as one image under
-// every tag of reg. Nothing is pushed unless every platform passed.
-func (p *Pipeline) Publish(ctx context.Context, to Target, paths []string) (*Pushed, error) {
+// every tag of to; with key, it then signs the digest and attests its
+// provenance. Nothing is pushed unless every platform passed.
+func (p *Pipeline) Publish(ctx context.Context, to Target, paths []string, key *SigningKey) (*Pushed, error) {
 	rel, err := release.Of(to.Address, to.Tags, p.cfg.Release.Revision)
 	if err != nil {
 		return nil, &StageError{Stage: "publish", Err: err, Fix: "correct --address or --tags"}
 	}
-	images, report, err := p.CIImages(ctx, paths)
+	if key != nil && key.Key == nil {
+		key = nil
+	}
+	res, err := p.CIImages(ctx, paths)
 	if err != nil {
 		return nil, err
 	}
-	return p.push(ctx, rel, to, images, report)
+	pushed, err := p.push(ctx, rel, to, res.Images, res.Report)
+	if err != nil || key == nil {
+		return pushed, err
+	}
+	if err := p.signPushed(ctx, pushed, to, *key, res); err != nil {
+		return nil, err
+	}
+	pushed.Signed = true
+	return pushed, nil
+}
+
+// signPushed signs the pushed digest and attests its SLSA provenance, with
+// ci's stages and Slipway's own source digest as its version.
+func (p *Pipeline) signPushed(ctx context.Context, pushed *Pushed, to Target, key SigningKey, res *CIResult) error {
+	ref := pushed.Release.Repository + "@" + pushed.Digest
+	version, err := p.cfg.Tools.Digest(ctx)
+	if err != nil {
+		return &StageError{Stage: "provenance", Err: fmt.Errorf("digest of Slipway's own source: %w", err)}
+	}
+	st, err := p.Provenance(ctx, ref, Run{Version: version, InvocationID: runID(), Started: res.Started, Finished: time.Now(), CI: res.Stages})
+	if err != nil {
+		return err
+	}
+	predicate, err := st.PredicateJSON()
+	if err != nil {
+		return &StageError{Stage: "provenance", Err: err}
+	}
+	reg := Registry{Username: to.Username, Password: to.Password, PlainHTTP: to.PlainHTTP}
+	return p.SignAndAttest(ctx, ref, reg, key, predicate)
 }
 
 // push pushes images under every tag of rel.
@@ -91,10 +129,10 @@ func variantsOf(images []PlatformImage) (*dagger.Container, []*dagger.Container)
 // Tarball runs ci, then writes every platform's runner into one OCI archive
 // whose index holds them all.
 func (p *Pipeline) Tarball(ctx context.Context, paths []string) (*dagger.File, error) {
-	images, _, err := p.CIImages(ctx, paths)
+	res, err := p.CIImages(ctx, paths)
 	if err != nil {
 		return nil, err
 	}
-	first, variants := variantsOf(images)
+	first, variants := variantsOf(res.Images)
 	return first.AsTarball(dagger.ContainerAsTarballOpts{PlatformVariants: variants, MediaTypes: dagger.ImageMediaTypesOcimediaTypes}), nil
 }
