@@ -25,6 +25,7 @@ type CLI struct {
 	Env     EnvCmd     `cmd:"" help:"Work with production env files."`
 	Compose ComposeCmd `cmd:"" help:"Work with production compose files."`
 	CI      CICmd      `cmd:"" name:"ci" help:"Build, test, migrate and smoke-test the app with the Slipway module, then export the image and the deploy bundle (needs the dagger CLI and an engine)."`
+	Publish PublishCmd `cmd:"" help:"Run ci on every platform, then push the image under each tag, signed with --sign-key (needs the dagger CLI and an engine)."`
 }
 
 const description = "Slipway takes a Next.js + Prisma + PostgreSQL app from source to a tested production image and a deploy bundle."

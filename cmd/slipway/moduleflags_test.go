@@ -18,16 +18,23 @@ import (
 // and its doc comment without the pragma lines, as `dagger functions` shows.
 func constructorArgs(t *testing.T) map[string]string {
 	t.Helper()
+	return moduleArgs(t, "New")
+}
+
+// moduleArgs reads function name of main.go (New, or a method of the
+// module's type) as constructorArgs does.
+func moduleArgs(t *testing.T, name string) map[string]string {
+	t.Helper()
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "../../main.go", nil, parser.ParseComments)
 	require.NoError(t, err)
 	var fn *ast.FuncDecl
 	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "New" && fd.Recv == nil {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == name && (fd.Recv == nil) == (name == "New") {
 			fn = fd
 		}
 	}
-	require.NotNil(t, fn, "main.go has the module's New")
+	require.NotNil(t, fn, "main.go has the module's %s", name)
 	args := map[string]string{}
 	for _, field := range fn.Type.Params.List {
 		// The doc comment is the block of comments that ends on the line
@@ -45,7 +52,9 @@ func constructorArgs(t *testing.T) map[string]string {
 			}
 		}
 		for _, n := range field.Names {
-			args[n.Name] = strings.Join(doc, " ")
+			if n.Name != "ctx" {
+				args[n.Name] = strings.Join(doc, " ")
+			}
 		}
 	}
 	return args
@@ -117,4 +126,42 @@ func TestModuleFlagsParse(t *testing.T) {
 	_, err = parser.Parse([]string{"--no-migrate-on-start", "--env=A=1", "--env=B=2", "--build-command=make web"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"--node-image=node:22-bookworm-slim", "--build-command=make web", "--env=A=1", "--env=B=2", "--migrate-on-start=false"}, cli.args())
+}
+
+// slipway publish takes publish's own arguments as the module names them.
+func TestPublishFlagsMatchTheFunction(t *testing.T) {
+	args := moduleArgs(t, "Publish")
+	require.Contains(t, args, "signKey")
+	typ := reflect.TypeOf(PublishCmd{})
+	flags := map[string]reflect.StructField{}
+	for i := 0; i < typ.NumField(); i++ {
+		f := typ.Field(i)
+		if n := f.Tag.Get("name"); n != "" {
+			flags[n] = f
+		} else if !f.Anonymous {
+			flags[kebab(f.Name)] = f
+		}
+	}
+	for name, help := range args {
+		f, ok := flags[kebab(name)]
+		if !assert.True(t, ok, "publish's --%s has no CLI flag", kebab(name)) {
+			continue
+		}
+		assert.Equal(t, help, f.Tag.Get("help"), "--%s help", kebab(name))
+	}
+}
+
+func TestPublishArgv(t *testing.T) {
+	c := PublishCmd{Dir: "/app", AppDir: ".", Address: "registry.example.com/acme/notes", Tags: []string{"1.4.0", "1.4"},
+		Username: "ci", Password: "env://TOKEN", SignKey: "env://COSIGN_KEY", PlainHTTP: true,
+		ModuleFlags: ModuleFlags{Platforms: []string{"linux/amd64,linux/arm64"}, Revision: "abc1234"}}
+	argv, err := c.argv("/src/slipway")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"dagger", "call", "-m", "/src/slipway", "--source=/app", "--platforms=linux/amd64,linux/arm64", "--revision=abc1234",
+		"publish", "--address=registry.example.com/acme/notes", "--tags=1.4.0", "--tags=1.4", "--username=ci", "--password=env://TOKEN",
+		"--sign-key=env://COSIGN_KEY", "--plain-http=true"}, argv)
+
+	c.Password = "hunter2"
+	_, err = c.argv("/src/slipway")
+	assert.ErrorContains(t, err, "never the value itself")
 }
