@@ -61,6 +61,7 @@ func (p *Plan) Text() string {
 		}
 	} else {
 		line("runner: a root filesystem assembled in %s from %s: %s", r.Rootfs.Image, r.Rootfs.Node, r.Rootfs.Libraries)
+		line("  packages: %s", r.Rootfs.Packages)
 		envs("env", r.Rootfs.Env)
 	}
 	for _, c := range r.Copies {
