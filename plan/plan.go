@@ -79,6 +79,7 @@ type Plan struct {
 	Build     Build   `json:"build"`
 	Runner    Runner  `json:"runner"`
 	Runtime   Runtime `json:"runtime"`
+	Sbom      *Sbom   `json:"sbom"`
 }
 
 // EnvVar is one variable, in the order it is set.
@@ -343,6 +344,7 @@ func New(app *inspect.App, opts Options) (*Plan, error) {
 	p.Build = d.build()
 	p.Runner = d.runner()
 	p.Runtime = d.runtime(p.Runner)
+	p.Sbom = SbomOf(o, app.Name)
 	return p, nil
 }
 

@@ -106,6 +106,9 @@ func (p *Plan) Text() string {
 	line("  migrate command %s", cmd(rt.MigrateCommand))
 	line("  tmpfs %s", strings.Join(rt.Tmpfs, " "))
 	line("  database URL in %s", strings.Join(rt.URLVars, ", "))
+	if sb := p.Sbom; sb != nil {
+		line("sbom: syft %s, built in %s, scans the image's OCI archive as %s (%s)", SyftVersion, sb.Tool.Image, sb.Name, strings.Join(SbomFormats, " or "))
+	}
 	return b.String()
 }
 
