@@ -46,8 +46,8 @@ func (p *Pipeline) Sbom(ctx context.Context, image *dagger.Container, format str
 	if err := syncImage(ctx, image); err != nil {
 		return nil, err
 	}
-	ctr := withEnv(p.dag.Container().From(s.Tool.Image), s.Env).
-		WithFile(s.Tool.Output, p.syft(s.Tool)).
+	ctr := withEnv(p.dag.Container().From(s.Build.Image), s.Env).
+		WithFile(s.Build.Output, p.Tool(s.Build)).
 		WithMountedFile(s.Archive, image.AsTarball()).
 		WithDirectory(path.Dir(output), p.dag.Directory()).
 		WithExec(cmd)
@@ -58,17 +58,6 @@ func (p *Pipeline) Sbom(ctx context.Context, image *dagger.Container, format str
 	return sbom, nil
 }
 
-// syft is the SBOM generator, built as the plan says.
-func (p *Pipeline) syft(t plan.SbomTool) *dagger.File {
-	ctr := p.dag.Container().From(t.Image)
-	for _, c := range t.Caches {
-		ctr = p.cache(ctr, c)
-	}
-	return withEnv(ctr, t.Env).
-		WithExec(append(append([]string{}, t.Command...), t.Package)).
-		File(t.Output)
-}
-
 // sbomRunFix says what to do when building or running syft failed.
 func sbomRunFix(err error) string {
 	var ee *dagger.ExecError
@@ -76,7 +65,7 @@ func sbomRunFix(err error) string {
 	case !errors.As(err, &ee):
 		return "the error above says which step failed; run the sbom again"
 	case len(ee.Cmd) > 0 && ee.Cmd[0] == "go":
-		return "building syft needs the Go module proxy (GOPROXY) to serve " + plan.SyftModule + "@" + plan.SyftVersion + " and its modules"
+		return "building syft needs the Go module proxy (GOPROXY) to serve " + plan.SyftPackage + "@" + plan.SyftVersion + " and its modules"
 	default:
 		return "the output above is syft's; check that the image exports (`dagger call image export --path=app.tar`)"
 	}

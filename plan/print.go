@@ -107,7 +107,7 @@ func (p *Plan) Text() string {
 	line("  tmpfs %s", strings.Join(rt.Tmpfs, " "))
 	line("  database URL in %s", strings.Join(rt.URLVars, ", "))
 	if sb := p.Sbom; sb != nil {
-		line("sbom: syft %s, built in %s, scans the image's OCI archive as %s (%s)", SyftVersion, sb.Tool.Image, sb.Name, strings.Join(SbomFormats, " or "))
+		line("sbom: syft %s, built in %s, scans the image's OCI archive as %s (%s)", SyftVersion, sb.Build.Image, sb.Name, strings.Join(SbomFormats, " or "))
 	}
 	return b.String()
 }

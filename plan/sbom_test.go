@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,23 +9,24 @@ import (
 	"github.com/slipwayhq/slipway/names"
 )
 
-// TestSbomTool: syft is built at its pinned version as a static CLI, with
-// the migrator build's Go caches and image, and names its version.
+// TestSbomTool: syft is built at its pinned version as a static CLI, as the
+// other tools are (the migrator build's Go caches and image), and names its
+// version.
 func TestSbomTool(t *testing.T) {
-	s := SbomOf(Options{}, "notes")
-	tool := s.Tool
-	assert.Equal(t, DefaultGolangImage, tool.Image)
-	assert.Equal(t, "github.com/anchore/syft/cmd/syft@v1.57.1", tool.Package)
-	assert.Equal(t, MigratorBuildOf(Options{}).Caches, tool.Caches, "syft shares the migrator build's module and build caches")
-	assert.Equal(t, []Cache{{names.GoModCache, "/go/pkg/mod"}, {names.GoBuildCache, "/root/.cache/go-build"}}, tool.Caches)
-	assert.Contains(t, tool.Env, EnvVar{"CGO_ENABLED", "0"})
-	assert.Contains(t, tool.Env, EnvVar{"GOBIN", "/out"}, "go install writes Output")
-	assert.Equal(t, "/out/syft", tool.Output)
-	assert.Equal(t, "go install", strings.Join(tool.Command[:2], " "))
-	assert.Contains(t, tool.Command, "-ldflags=-s -w -X main.version=1.57.1", "the SBOM names syft's version")
+	b := SbomOf(Options{}, "notes").Build
+	assert.Equal(t, "syft", b.Name)
+	assert.Equal(t, DefaultGolangImage, b.Image)
+	assert.Equal(t, MigratorBuildOf(Options{}).Caches, b.Caches, "syft shares the migrator build's module and build caches")
+	assert.Equal(t, []Cache{{names.GoModCache, "/go/pkg/mod"}, {names.GoBuildCache, "/root/.cache/go-build"}}, b.Caches)
+	assert.Contains(t, b.Env, EnvVar{"CGO_ENABLED", "0"})
+	assert.Equal(t, "/out/syft", b.Output)
+	assert.Equal(t, []string{"go", "install", "-trimpath", "-ldflags=-s -w -X main.version=1.57.1", "github.com/anchore/syft/cmd/syft@v1.57.1"}, b.Command,
+		"syft at its pinned version, naming that version in the SBOMs it writes")
 
-	assert.Equal(t, "golang:1.26-alpine", SbomOf(Options{GolangImage: "golang:1.26-alpine"}, "notes").Tool.Image)
+	assert.Equal(t, "golang:1.26-alpine", SbomOf(Options{GolangImage: "golang:1.26-alpine"}, "notes").Build.Image)
 	assert.Equal(t, "app", SbomOf(Options{}, "").Name, "an app without a name still names the SBOM")
+	assert.Equal(t, []string{"go", "install", "-trimpath", "-ldflags=-s -w", "example.com/x/cmd/x@v1.0.0"},
+		ToolBuildOf(Options{}, "x", "example.com/x/cmd/x", "v1.0.0").Command, "a tool without link flags of its own")
 }
 
 // TestSbomScan: syft scans the image's OCI archive in each format into its
@@ -66,5 +66,5 @@ func TestSbomInPlan(t *testing.T) {
 	assert.Contains(t, p.Text(), "sbom: syft v1.57.1, built in golang:1.26-bookworm")
 	j, err := p.JSON()
 	require.NoError(t, err)
-	assert.Contains(t, string(j), `"package": "github.com/anchore/syft/cmd/syft@v1.57.1"`)
+	assert.Contains(t, string(j), `"github.com/anchore/syft/cmd/syft@v1.57.1"`)
 }
