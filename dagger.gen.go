@@ -498,6 +498,20 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*Slipway).Publish(&parent, ctx, address, tags, username, password, signKey, signPassword, plainHttp, paths)
+		case "Sbom":
+			var parent Slipway
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var format string
+			if inputArgs["format"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["format"]), &format)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg format", err))
+				}
+			}
+			return (*Slipway).Sbom(&parent, ctx, format)
 		case "Smoke":
 			var parent Slipway
 			err = json.Unmarshal(parentJSON, &parent)

@@ -219,6 +219,17 @@ func (m *Slipway) Image(ctx context.Context) (*dagger.Container, error) {
 	return m.pipeline().Image(ctx)
 }
 
+// Sbom is the image's software bill of materials, made by syft from the image: the Debian packages of its root filesystem, the npm packages of the standalone server, the Node binary and the migrator's Go modules.
+func (m *Slipway) Sbom(
+	ctx context.Context,
+	// SBOM format: spdx-json (SPDX 2.3) or cyclonedx-json (CycloneDX).
+	// +optional
+	// +default="spdx-json"
+	format string,
+) (*dagger.File, error) {
+	return m.pipeline().ImageSbom(ctx, format)
+}
+
 // MigratorBinary is Slipway's static migrator (slipway-migrate), which applies Prisma migrations as prisma migrate deploy does.
 func (m *Slipway) MigratorBinary() *dagger.File {
 	return m.pipeline().Migrator()

@@ -32,7 +32,7 @@ func scripts(t *testing.T) Scripts {
 var goldenScripts = Scripts{
 	Healthcheck:  "// healthcheck.cjs: exit 0 when GET $SLIPWAY_HEALTH_PATH answers 2xx or 3xx\n",
 	PrismaStart:  "#!/bin/sh\n# start.sh: prisma migrate deploy unless SLIPWAY_MIGRATE_ON_START=false\nexec \"$@\"\n",
-	Rootfs:       "#!/bin/sh\n# rootfs.sh NODE OUT: Node, its libraries, /bin/sh, CA certificates and users into OUT\n",
+	Rootfs:       "#!/bin/sh\n# rootfs.sh NODE OUT: Node, its libraries, /bin/sh, CA certificates, users and dpkg records into OUT\n",
 	StripScripts: "// strip-scripts.cjs DIR: drop the lifecycle scripts of every package.json under DIR\n",
 }
 

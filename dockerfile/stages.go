@@ -218,8 +218,9 @@ func (r *renderer) rootfs() {
 	r.stage(fs.Image, "rootfs",
 		"rootfs: the runner's root filesystem, assembled in Debian by rootfs.sh: Node's",
 		"binary (stripped; no npm, corepack or yarn), the shared libraries it and /bin/sh",
-		"load, /bin/sh (dash), CA certificates, and the users root and "+names.RunnerUser+" ("+uid+").",
-		"No package manager and no coreutils reach the image.")
+		"load, /bin/sh (dash), CA certificates, the users root and "+names.RunnerUser+" ("+uid+"), and the",
+		"dpkg records of the Debian packages those files come from ("+plan.DpkgStatusDir+"),",
+		"for SBOM generators and scanners. No package manager and no coreutils reach the image.")
 	r.run(nil, fs.Setup...)
 	r.copyFrom("base", fs.Node, fs.Input)
 	r.heredoc(fs.Script, r.o.Scripts.Rootfs, "")

@@ -84,6 +84,7 @@ type Plan struct {
 	// each but the engine's own gets its platform-specific packages.
 	Platforms []Platform `json:"platforms"`
 	Retarget  Retarget   `json:"retarget"`
+	Sbom      *Sbom      `json:"sbom"`
 }
 
 // EnvVar is one variable, in the order it is set.
@@ -187,9 +188,15 @@ type Rootfs struct {
 	Output string `json:"output"`
 	// Libraries is a rule: which shared libraries go in is only known at
 	// build time, when rootfs.sh resolves them with ldd.
-	Libraries string   `json:"libraries"`
-	Env       []EnvVar `json:"env"` // the runner's PATH and CA bundle
+	Libraries string `json:"libraries"`
+	// Packages is a rule too: the dpkg records of the Debian packages the
+	// copied files come from, for SBOM generators and scanners.
+	Packages string   `json:"packages"`
+	Env      []EnvVar `json:"env"` // the runner's PATH and CA bundle
 }
+
+// DpkgStatusDir holds the runner's per-package dpkg records.
+const DpkgStatusDir = "/var/lib/dpkg/status.d"
 
 // Copy is a folder or file copied into the runner. From is where it comes
 // from: FromBuild, FromSource, FromPrismaCLI, FromMigrator, or FromAssets
@@ -350,6 +357,7 @@ func New(app *inspect.App, opts Options) (*Plan, error) {
 	p.Runtime = d.runtime(p.Runner)
 	p.Platforms = d.platforms()
 	p.Retarget = d.retarget()
+	p.Sbom = SbomOf(o, app.Name)
 	return p, nil
 }
 
@@ -533,6 +541,7 @@ func (d *decider) runner() Runner {
 			Input:     "/stage/node",
 			Output:    "/rootfs",
 			Libraries: "the shared libraries node and /bin/sh link, as ldd resolves them in rootfs.sh",
+			Packages:  "for each Debian package a copied file comes from, its dpkg status in " + DpkgStatusDir + "/PACKAGE, the checksums of its files here in PACKAGE.md5sums and its copyright file, as distroless images carry them",
 			Env:       []EnvVar{{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt"}},
 		}
 	}

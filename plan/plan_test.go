@@ -102,6 +102,7 @@ func TestAlpineAndDebian(t *testing.T) {
 	require.NotNil(t, deb.Runner.Rootfs)
 	assert.Equal(t, DefaultRunnerImage, deb.Runner.Rootfs.Image)
 	assert.Contains(t, deb.Runner.Rootfs.Libraries, "ldd", "the libraries are a rule resolved at build time")
+	assert.Contains(t, deb.Runner.Rootfs.Packages, DpkgStatusDir, "the dpkg records scanners read are a rule too")
 	assert.Empty(t, deb.Runner.Cleanup)
 
 	alp := planFor(t, a, Options{NodeImage: "node:22-alpine"})

@@ -61,6 +61,7 @@ func (p *Plan) Text() string {
 		}
 	} else {
 		line("runner: a root filesystem assembled in %s from %s: %s", r.Rootfs.Image, r.Rootfs.Node, r.Rootfs.Libraries)
+		line("  packages: %s", r.Rootfs.Packages)
 		envs("env", r.Rootfs.Env)
 	}
 	for _, c := range r.Copies {
@@ -113,6 +114,9 @@ func (p *Plan) Text() string {
 	line("  migrate command %s", cmd(rt.MigrateCommand))
 	line("  tmpfs %s", strings.Join(rt.Tmpfs, " "))
 	line("  database URL in %s", strings.Join(rt.URLVars, ", "))
+	if sb := p.Sbom; sb != nil {
+		line("sbom: syft %s, built in %s, scans the image's OCI archive as %s (%s)", SyftVersion, sb.Build.Image, sb.Name, strings.Join(SbomFormats, " or "))
+	}
 	return b.String()
 }
 

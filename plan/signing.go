@@ -34,15 +34,16 @@ type ToolBuild struct {
 const toolBin = "/out"
 
 // ToolBuildOf builds pkg@version into /out/name, static, with the same
-// golang image and caches as the migrator.
-func ToolBuildOf(o Options, name, pkg, version string) *ToolBuild {
+// golang image and caches as the migrator; ldflags are the tool's own link
+// flags besides -s -w (such as -X main.version=..., as its release build sets).
+func ToolBuildOf(o Options, name, pkg, version string, ldflags ...string) *ToolBuild {
 	m := MigratorBuildOf(o)
 	return &ToolBuild{
 		Name:    name,
 		Image:   m.Image,
 		Caches:  m.Caches,
 		Env:     []EnvVar{{"CGO_ENABLED", "0"}, {"GOBIN", toolBin}},
-		Command: []string{"go", "install", "-trimpath", "-ldflags=-s -w", pkg + "@" + version},
+		Command: []string{"go", "install", "-trimpath", strings.Join(append([]string{"-ldflags=-s -w"}, ldflags...), " "), pkg + "@" + version},
 		Output:  toolBin + "/" + name,
 	}
 }

@@ -89,15 +89,16 @@ RUN --mount=type=cache,id=slipway-npm-store,target=/root/.npm \
 
 # rootfs: the runner's root filesystem, assembled in Debian by rootfs.sh: Node's
 # binary (stripped; no npm, corepack or yarn), the shared libraries it and /bin/sh
-# load, /bin/sh (dash), CA certificates, and the users root and nextjs (1001).
-# No package manager and no coreutils reach the image.
+# load, /bin/sh (dash), CA certificates, the users root and nextjs (1001), and the
+# dpkg records of the Debian packages those files come from (/var/lib/dpkg/status.d),
+# for SBOM generators and scanners. No package manager and no coreutils reach the image.
 FROM debian:bookworm-slim AS rootfs
 RUN apt-get update -qq && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates libstdc++6 binutils >/dev/null
 COPY --from=base /usr/local/bin/node /stage/node
 COPY <<'EOF' /stage/rootfs.sh
 #!/bin/sh
-# rootfs.sh NODE OUT: Node, its libraries, /bin/sh, CA certificates and users into OUT
+# rootfs.sh NODE OUT: Node, its libraries, /bin/sh, CA certificates, users and dpkg records into OUT
 EOF
 # /empty becomes the server's own .next/cache in the runner, which has no mkdir.
 RUN sh /stage/rootfs.sh /stage/node /rootfs && \
