@@ -224,8 +224,10 @@ func (r *renderer) rootfs() {
 	r.run(nil, fs.Setup...)
 	r.copyFrom("base", fs.Node, fs.Input)
 	r.heredoc(fs.Script, r.o.Scripts.Rootfs, "")
-	r.comment("/empty becomes the server's own .next/cache in the runner, which has no mkdir.")
-	r.run(nil, sh([]string{"sh", fs.Script, fs.Input, fs.Output}), "mkdir /empty")
+	r.comment("/empty becomes the server's own .next/cache in the runner, which has no mkdir.",
+		"The standalone output is mounted for its native addons, whose system libraries go in too.")
+	addons := "type=bind,from=builder,source=" + r.p.Build.Standalone + ",target=" + fs.Addons
+	r.run([]string{addons}, sh([]string{"sh", fs.Script, fs.Input, fs.Output, fs.Addons}), "mkdir /empty")
 }
 
 // stageNames are the Dockerfile stages a copy comes from.

@@ -124,7 +124,7 @@ func (p *Pipeline) retargeted(ctx context.Context, pl *plan.Plan, standalone *da
 func (p *Pipeline) image(pl *plan.Plan, build *dagger.Container, standalone *dagger.Directory, pf plan.Platform) *dagger.Container {
 	r := pl.Runner
 	plat := dagger.Platform(pf.Name)
-	ctr := p.runnerBase(pl, plat).WithWorkdir(r.Workdir)
+	ctr := p.runnerBase(pl, plat, standalone).WithWorkdir(r.Workdir)
 	for _, c := range r.Copies {
 		ctr = p.copy(ctr, pl, build, standalone, pf, c)
 	}
@@ -177,24 +177,27 @@ func (p *Pipeline) copy(ctr *dagger.Container, pl *plan.Plan, build *dagger.Cont
 // runnerBase is the smallest base the app allows: on Alpine the Node image
 // without its package managers, else the root filesystem the plan describes
 // on no base image.
-func (p *Pipeline) runnerBase(pl *plan.Plan, plat dagger.Platform) *dagger.Container {
+func (p *Pipeline) runnerBase(pl *plan.Plan, plat dagger.Platform, standalone *dagger.Directory) *dagger.Container {
 	r := pl.Runner
 	if r.Rootfs == nil {
 		return p.container(plat).From(r.Image).WithExec(shell(r.Cleanup))
 	}
-	return withEnv(p.container(plat).WithRootfs(p.runnerRootfs(pl, plat)), r.Rootfs.Env)
+	return withEnv(p.container(plat).WithRootfs(p.runnerRootfs(pl, plat, standalone)), r.Rootfs.Env)
 }
 
 // runnerRootfs assembles the runner's root filesystem in a Debian stage
-// from the Node binary of the base image, both for plat.
-func (p *Pipeline) runnerRootfs(pl *plan.Plan, plat dagger.Platform) *dagger.Directory {
+// from the Node binary of the base image, both for plat, with the system
+// libraries of the app's native addons (only those files key the stage).
+func (p *Pipeline) runnerRootfs(pl *plan.Plan, plat dagger.Platform, standalone *dagger.Directory) *dagger.Directory {
 	fs := pl.Runner.Rootfs
 	node := p.container(plat).From(pl.Base.Image).File(fs.Node)
+	addons := standalone.Filter(dagger.DirectoryFilterOpts{Include: fs.AddonFiles})
 	stage := p.container(plat).From(fs.Image).
 		WithExec(shell(fs.Setup)).
 		WithFile(fs.Input, node).
+		WithDirectory(fs.Addons, addons).
 		WithNewFile(fs.Script, rootfsSh).
-		WithExec([]string{"sh", fs.Script, fs.Input, fs.Output})
+		WithExec([]string{"sh", fs.Script, fs.Input, fs.Output, fs.Addons})
 	// Copied into an empty directory: a subdirectory of the stage would
 	// carry the stage's own layers into the image.
 	return p.dag.Directory().WithDirectory("/", stage.Directory(fs.Output))

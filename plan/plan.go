@@ -186,6 +186,10 @@ type Rootfs struct {
 	Script string `json:"script"`
 	Input  string `json:"input"`
 	Output string `json:"output"`
+	// Addons is where the app's native addons (AddonFiles of the standalone
+	// output) are mounted, so rootfs.sh adds the system libraries they link.
+	Addons     string   `json:"addons"`
+	AddonFiles []string `json:"addonFiles"`
 	// Libraries is a rule: which shared libraries go in is only known at
 	// build time, when rootfs.sh resolves them with ldd.
 	Libraries string `json:"libraries"`
@@ -540,7 +544,9 @@ func (d *decider) runner() Runner {
 			Script:    "/stage/rootfs.sh",
 			Input:     "/stage/node",
 			Output:    "/rootfs",
-			Libraries: "the shared libraries node and /bin/sh link, as ldd resolves them in rootfs.sh",
+			Addons:     "/stage/addons",
+			AddonFiles: []string{"**/*.node", "**/*.so", "**/*.so.*"},
+			Libraries:  "the shared libraries node, /bin/sh and the app's native addons link, as ldd resolves them in rootfs.sh",
 			Packages:  "for each Debian package a copied file comes from, its dpkg status in " + DpkgStatusDir + "/PACKAGE, the checksums of its files here in PACKAGE.md5sums and its copyright file, as distroless images carry them",
 			Env:       []EnvVar{{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt"}},
 		}

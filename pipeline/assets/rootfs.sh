@@ -1,8 +1,11 @@
 #!/bin/sh
-# Assemble the runner's root filesystem: usage rootfs.sh NODE_BINARY OUT.
+# Assemble the runner's root filesystem: usage rootfs.sh NODE_BINARY OUT [ADDONS].
+# ADDONS holds the app's native addons (*.node, *.so) at their paths in the
+# standalone output: the system libraries they link go in too (libvips,
+# which sharp loads, links libresolv, which Node does not).
 # Runs in a Debian stage that has libstdc++6, ca-certificates and binutils.
 set -eu
-node=$1 out=$2
+node=$1 out=$2 addons=${3:-}
 mkdir -p "$out/usr/local/bin" "$out/bin" "$out/etc/ssl/certs" "$out/tmp"
 chmod 1777 "$out/tmp"
 taken=$(mktemp) packages=$(mktemp)
@@ -22,8 +25,16 @@ chmod 0755 "$out/usr/local/bin/node"
 # /bin/sh, for entrypoint wrappers and `docker exec` debugging.
 take /bin/dash /bin/sh
 
-# Every shared library they load, at the path the loader looks for it.
-for lib in $(ldd "$node" /bin/dash | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $1 !~ /:$/ {print $1}' | sort -u); do
+# Every shared library they and the addons load, at the path the loader
+# looks for it; the addons' own libraries (found through their rpath) come
+# with the app.
+bins="$node /bin/dash"
+if [ -n "$addons" ] && [ -d "$addons" ]; then
+	bins="$bins $(find "$addons" -type f \( -name '*.node' -o -name '*.so' -o -name '*.so.*' \) | sort | tr '\n' ' ')"
+fi
+# shellcheck disable=SC2086 # one word per file
+for lib in $(ldd $bins 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $1 !~ /:$/ {print $1}' | sort -u); do
+	case $lib in "$addons"/*) continue ;; esac
 	take "$lib" "$lib"
 done
 

@@ -101,7 +101,9 @@ COPY <<'EOF' /stage/rootfs.sh
 # rootfs.sh NODE OUT: Node, its libraries, /bin/sh, CA certificates, users and dpkg records into OUT
 EOF
 # /empty becomes the server's own .next/cache in the runner, which has no mkdir.
-RUN sh /stage/rootfs.sh /stage/node /rootfs && \
+# The standalone output is mounted for its native addons, whose system libraries go in too.
+RUN --mount=type=bind,from=builder,source=/app/apps/web/.next/standalone,target=/stage/addons \
+    sh /stage/rootfs.sh /stage/node /rootfs /stage/addons && \
     mkdir /empty
 
 # runner: the root filesystem above on no base image, as the non-root user nextjs
