@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/slipwayhq/slipway/internal/dagger"
+	"github.com/slipwayhq/slipway/plan"
 	"github.com/slipwayhq/slipway/release"
 )
 
@@ -83,7 +84,21 @@ func (p *Pipeline) signPushed(ctx context.Context, pushed *Pushed, to Target, ke
 		return &StageError{Stage: "provenance", Err: err}
 	}
 	reg := Registry{Username: to.Username, Password: to.Password, PlainHTTP: to.PlainHTTP}
-	return p.SignAndAttest(ctx, ref, reg, key, predicate)
+	if err := p.SignAndAttest(ctx, ref, reg, key, predicate); err != nil {
+		return err
+	}
+	// Each platform's SBOM, attested on the pushed image: the engine returns
+	// the index's digest alone, and each SBOM names its platform.
+	for _, im := range res.Images {
+		sbom, err := p.Sbom(ctx, im.Container, plan.SbomAttestFormat)
+		if err != nil {
+			return onPlatform(err, im.Platform)
+		}
+		if err := p.AttestSbom(ctx, ref, reg, key, plan.SbomAttestFormat, sbom); err != nil {
+			return onPlatform(err, im.Platform)
+		}
+	}
+	return nil
 }
 
 // push pushes images under every tag of rel.

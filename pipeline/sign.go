@@ -63,13 +63,28 @@ func (p *Pipeline) Sign(ctx context.Context, ref string, reg Registry, key Signi
 // PredicateJSON) to the pushed image ref as an attestation signed with key.
 func (p *Pipeline) Attest(ctx context.Context, ref string, reg Registry, key SigningKey, predicate []byte) error {
 	s := plan.SigningOf(p.cfg.Options)
+	return p.attestFile(ctx, ref, reg, key, s.PredicateType, p.dag.File("predicate.json", string(predicate)))
+}
+
+// AttestSbom attaches an SBOM (format as plan.SbomFormats names it) to the
+// pushed image ref as an attestation signed with key.
+func (p *Pipeline) AttestSbom(ctx context.Context, ref string, reg Registry, key SigningKey, format string, sbom *dagger.File) error {
+	typ, ok := plan.SbomPredicateTypes[format]
+	if !ok {
+		return &StageError{Stage: "attest", Err: fmt.Errorf("no attestation type for SBOM format %q", format), Fix: sbomFix}
+	}
+	return p.attestFile(ctx, ref, reg, key, typ, sbom)
+}
+
+func (p *Pipeline) attestFile(ctx context.Context, ref string, reg Registry, key SigningKey, predicateType string, predicate *dagger.File) error {
+	s := plan.SigningOf(p.cfg.Options)
 	reg, err := registryOf(ref, reg)
 	if err != nil {
 		return &StageError{Stage: "attest", Err: err, Fix: digestFix}
 	}
 	c := p.cosign(s, reg, key)
-	c.ctr = c.ctr.WithNewFile(s.Predicate, string(predicate))
-	_, err = c.run(ctx, "attest", s.Attest(ref, reg.PlainHTTP))
+	c.ctr = c.ctr.WithFile(s.Predicate, predicate)
+	_, err = c.run(ctx, "attest", s.AttestAs(ref, predicateType, reg.PlainHTTP))
 	return err
 }
 
@@ -97,6 +112,12 @@ func (p *Pipeline) VerifySignature(ctx context.Context, ref string, reg Registry
 // VerifyAttestation checks ref's provenance attestation against the public
 // key, offline; it returns the verified envelopes, one JSON object a line.
 func (p *Pipeline) VerifyAttestation(ctx context.Context, ref string, reg Registry, pub *dagger.File) (string, error) {
+	return p.VerifyAttestationOf(ctx, ref, reg, pub, plan.SigningOf(p.cfg.Options).PredicateType)
+}
+
+// VerifyAttestationOf checks ref's attestations of predicateType (cosign's
+// name: slsaprovenance1, spdxjson, cyclonedx) as VerifyAttestation does.
+func (p *Pipeline) VerifyAttestationOf(ctx context.Context, ref string, reg Registry, pub *dagger.File, predicateType string) (string, error) {
 	s := plan.SigningOf(p.cfg.Options)
 	reg, err := registryOf(ref, reg)
 	if err != nil {
@@ -104,7 +125,7 @@ func (p *Pipeline) VerifyAttestation(ctx context.Context, ref string, reg Regist
 	}
 	c := p.cosign(s, reg, SigningKey{})
 	c.ctr = c.ctr.WithFile(s.PublicKey, pub)
-	return c.run(ctx, "verify-attestation", s.VerifyAttestation(ref, reg.PlainHTTP))
+	return c.run(ctx, "verify-attestation", s.VerifyAttestationAs(ref, predicateType, reg.PlainHTTP))
 }
 
 const digestFix = "pass the reference publish returned, REPO@sha256:<digest>"

@@ -540,15 +540,15 @@ func (d *decider) runner() Runner {
 				"apt-get update -qq",
 				"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates libstdc++6 binutils >/dev/null",
 			},
-			Node:      "/usr/local/bin/node",
-			Script:    "/stage/rootfs.sh",
-			Input:     "/stage/node",
-			Output:    "/rootfs",
+			Node:       "/usr/local/bin/node",
+			Script:     "/stage/rootfs.sh",
+			Input:      "/stage/node",
+			Output:     "/rootfs",
 			Addons:     "/stage/addons",
 			AddonFiles: []string{"**/*.node", "**/*.so", "**/*.so.*"},
 			Libraries:  "the shared libraries node, /bin/sh and the app's native addons link, as ldd resolves them in rootfs.sh",
-			Packages:  "for each Debian package a copied file comes from, its dpkg status in " + DpkgStatusDir + "/PACKAGE, the checksums of its files here in PACKAGE.md5sums and its copyright file, as distroless images carry them",
-			Env:       []EnvVar{{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt"}},
+			Packages:   "for each Debian package a copied file comes from, its dpkg status in " + DpkgStatusDir + "/PACKAGE, the checksums of its files here in PACKAGE.md5sums and its copyright file, as distroless images carry them",
+			Env:        []EnvVar{{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt"}},
 		}
 	}
 	r.Copies = []Copy{

@@ -105,9 +105,22 @@ func (s *Signing) Sign(ref string, plainHTTP bool) []string {
 	return cmd
 }
 
+// SbomPredicateTypes are cosign's names for the SBOM formats, by the names
+// SbomFormats gives them.
+var SbomPredicateTypes = map[string]string{"spdx-json": "spdxjson", "cyclonedx-json": "cyclonedx"}
+
+// SbomAttestFormat is the format of the SBOMs publish attests.
+const SbomAttestFormat = "spdx-json"
+
 // Attest attaches the provenance predicate to ref as a signed attestation.
 func (s *Signing) Attest(ref string, plainHTTP bool) []string {
-	cmd := []string{s.Bin, "attest", "--yes", "--key", s.Key, "--type", s.PredicateType, "--predicate", s.Predicate}
+	return s.AttestAs(ref, s.PredicateType, plainHTTP)
+}
+
+// AttestAs attaches the predicate file to ref as a signed attestation of
+// predicateType (cosign's name for it).
+func (s *Signing) AttestAs(ref, predicateType string, plainHTTP bool) []string {
+	cmd := []string{s.Bin, "attest", "--yes", "--key", s.Key, "--type", predicateType, "--predicate", s.Predicate}
 	cmd = append(append(append(cmd, s.Offline...), registry(plainHTTP)...), ref)
 	return cmd
 }
@@ -122,7 +135,12 @@ func (s *Signing) Verify(ref string, plainHTTP bool) []string {
 // VerifyAttestation checks ref's provenance attestation against the public
 // key; its output is the verified envelopes, one JSON object a line.
 func (s *Signing) VerifyAttestation(ref string, plainHTTP bool) []string {
-	cmd := []string{s.Bin, "verify-attestation", "--key", s.PublicKey, "--type", s.PredicateType, "--output", "json"}
+	return s.VerifyAttestationAs(ref, s.PredicateType, plainHTTP)
+}
+
+// VerifyAttestationAs checks ref's attestations of predicateType.
+func (s *Signing) VerifyAttestationAs(ref, predicateType string, plainHTTP bool) []string {
+	cmd := []string{s.Bin, "verify-attestation", "--key", s.PublicKey, "--type", predicateType, "--output", "json"}
 	cmd = append(append(append(cmd, s.VerifyOffline...), registry(plainHTTP)...), ref)
 	return cmd
 }

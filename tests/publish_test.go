@@ -97,6 +97,33 @@ func TestPublishMultiPlatform(t *testing.T) {
 	t.Logf("ci stages in the provenance: %v", ci.Annotations)
 	assert.Contains(t, fmt.Sprint(ci.Annotations), "migrate and smoke on linux/arm64", "the arm64 proof is in the provenance")
 
+	// Each platform's SBOM, attested on the pushed digest.
+	out, err = p.VerifyAttestationOf(ctx, digestRef, reg, pub, "spdxjson")
+	require.NoError(t, err, "the pushed digest carries its SBOMs")
+	var sboms []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var env struct{ Payload string }
+		if json.Unmarshal([]byte(line), &env) != nil || env.Payload == "" {
+			continue
+		}
+		raw, err := base64.StdEncoding.DecodeString(env.Payload)
+		require.NoError(t, err)
+		var st struct {
+			PredicateType string `json:"predicateType"`
+			Predicate     struct {
+				Packages []struct{ Name string } `json:"packages"`
+			} `json:"predicate"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &st))
+		var names []string
+		for _, pkg := range st.Predicate.Packages {
+			names = append(names, pkg.Name)
+		}
+		sboms = append(sboms, st.PredicateType)
+		assert.Contains(t, names, "next", "the attested SBOM lists the app's packages")
+	}
+	assert.Len(t, sboms, 2, "one SBOM per platform")
+
 	refs := pushed.Refs()
 	require.Len(t, refs, 3)
 	for i, tag := range []string{"1.4.0", "1.4", "sha-5f0c3e1"} {
