@@ -355,7 +355,7 @@ func TestBuildCachedUntilPageChanges(t *testing.T) {
 	// own, so its build steps never share cache keys with a plain client's.
 	var calls []string
 	for range 2 {
-		out, err := daggerCall(t, "--source=tests/"+fixtureNotes, "build", "directory", "--path="+standaloneDir, "digest")
+		out, err := daggerCall(t, "--source=testdata/"+fixtureNotes, "build", "directory", "--path="+standaloneDir, "digest")
 		require.NoError(t, err)
 		require.Regexp(t, `^sha256:[0-9a-f]{64}$`, strings.TrimSpace(out), "dagger call printed no digest")
 		calls = append(calls, strings.TrimSpace(out))
@@ -377,7 +377,7 @@ func TestBuildCachedUntilPageChanges(t *testing.T) {
 func TestImageExportLoadable(t *testing.T) {
 	tarball := filepath.Join(t.TempDir(), "notes.tar")
 	start := time.Now()
-	_, err := daggerCall(t, "--source=tests/"+fixtureNotes, "image", "export", "--path="+tarball)
+	_, err := daggerCall(t, "--source=testdata/"+fixtureNotes, "image", "export", "--path="+tarball)
 	require.NoError(t, err)
 	t.Logf("dagger call image export: %s", time.Since(start).Round(time.Millisecond))
 

@@ -23,7 +23,7 @@ import (
 	"github.com/slipwayhq/slipway/plan"
 )
 
-// Fixture apps, relative to tests/.
+// Fixture apps, relative to testdata/.
 const (
 	fixtureNotes = "fixtures/notes"
 	fixturePnpm  = "fixtures/notes-pnpm"
@@ -70,7 +70,7 @@ func repoRoot() string {
 // source is a fixture app as the module sees it: without node_modules,
 // .next and .env files.
 func source(fixture string) *dagger.Directory {
-	return hostDir(filepath.Join(repoRoot(), "tests", fixture), sdk.HostDirectoryOpts{
+	return hostDir(filepath.Join(repoRoot(), "testdata", fixture), sdk.HostDirectoryOpts{
 		Exclude: []string{"**/node_modules", "**/.next", "**/.env", "**/.env.*", "!**/.env.example", "**/src/generated"},
 	})
 }

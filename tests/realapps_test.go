@@ -17,7 +17,7 @@ import (
 	"github.com/slipwayhq/slipway/pipeline"
 )
 
-// Fixtures shaped like real apps nobody here wrote (tests/fixtures/README.md).
+// Fixtures shaped like real apps nobody here wrote (testdata/fixtures/README.md).
 const (
 	fixtureNpmPooled             = "fixtures/npm-pooled"
 	fixturePnpmUnpinned          = "fixtures/pnpm-unpinned"
@@ -165,7 +165,7 @@ func TestCIRealApps(t *testing.T) {
 func TestReadmeInspectFromAppDir(t *testing.T) {
 	for _, fx := range []string{fixtureNotes, fixturePnpmUnpinned} {
 		cmd := exec.Command("dagger", "call", "--progress=plain", "-m", repoRoot(), "inspect")
-		cmd.Dir = filepath.Join(repoRoot(), "tests", fx)
+		cmd.Dir = filepath.Join(repoRoot(), "testdata", fx)
 		cmd.Env = ownSessionEnv()
 		out, err := cmd.CombinedOutput()
 		require.NoError(t, err, "%s", lastLines(string(out), 40))
