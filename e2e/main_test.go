@@ -23,7 +23,7 @@ import (
 	"github.com/slipwayhq/slipway/plan"
 )
 
-// Fixture apps, relative to testdata/.
+// Fixture apps, relative to testdata/ (shared with the tests module).
 const (
 	fixtureNotes = "fixtures/notes"
 	fixturePnpm  = "fixtures/notes-pnpm"
@@ -38,7 +38,7 @@ var (
 
 func TestMain(m *testing.M) {
 	if os.Getenv("DAGGER_SESSION_PORT") == "" {
-		println("the e2e suite needs a Dagger session: run hack/test (or `dagger run go test -tags e2e ./tests/`)")
+		println("the e2e suite needs a Dagger session: run hack/test (or `dagger run go test -tags e2e ./e2e/`)")
 		os.Exit(2)
 	}
 	dag = dagger.Connect()
