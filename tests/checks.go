@@ -188,6 +188,8 @@ func (m *Tests) BadInputsCheck(ctx context.Context) error {
 		return wantStageError(err, "inspect", false, want...)
 	}
 	return all(
+		inspectFails(dag.Directory().WithNewFile("README.md", "not an app"), "web",
+			"web", "--source"),
 		inspectFails(dag.Directory().WithNewFile("web/README.md", "not an app"), "web",
 			"web", "--source"),
 		inspectFails(m.Notes.WithNewFile("next.config.mjs", "/** @type {import('next').NextConfig} */\nexport default {};\n"), ".",
