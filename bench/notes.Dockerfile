@@ -1,5 +1,5 @@
 # The reference: a hand-written multi-stage Dockerfile for the notes fixture
-# (tests/fixtures/notes), in the shape apps write themselves (base, deps,
+# (testdata/fixtures/notes), in the shape apps write themselves (base, deps,
 # builder, runner) on the Debian Node image Slipway builds with. bench/run
 # builds it with the engine's Dockerfile builder (Directory.DockerBuild) next
 # to `dagger call image`. The context is the app without node_modules, .next,

@@ -103,7 +103,7 @@ func stageOf(ins []instr, name string) []instr {
 	return nil
 }
 
-func notes(t *testing.T) *inspect.App { return inspectDir(t, "../tests/fixtures/notes", ".") }
+func notes(t *testing.T) *inspect.App { return inspectDir(t, "../testdata/fixtures/notes", ".") }
 
 func render(t *testing.T, app *inspect.App, mod func(*Options)) string {
 	t.Helper()

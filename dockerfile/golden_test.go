@@ -54,14 +54,14 @@ func TestRenderGolden(t *testing.T) {
 	}{{
 		// The e2e fixture, with the module's defaults.
 		name: "notes",
-		root: "../tests/fixtures/notes",
+		root: "../testdata/fixtures/notes",
 		dir:  ".",
 		opts: func(o *Options) {},
 	}, {
 		// pnpm, the migrator from a copy of Slipway's source, a build env,
 		// another port and release labels.
 		name: "notes-pnpm",
-		root: "../tests/fixtures/notes-pnpm",
+		root: "../testdata/fixtures/notes-pnpm",
 		dir:  ".",
 		opts: func(o *Options) {
 			o.MigratorSource = ".slipway"

@@ -39,7 +39,10 @@ func (e *StageError) Error() string {
 	return b.String()
 }
 
-func (e *StageError) Unwrap() error { return e.Err }
+// StageError has no Unwrap on purpose: a module function's error crosses
+// to the caller through Dagger's generated code, which reports the innermost
+// GraphQL error of a chain instead of the whole message ("exit code: 3"
+// rather than the stage, the output and the fix).
 
 // stageError wraps err with its stage and fix, and, for a failed command,
 // the command, exit code and output tail that Dagger's error carries.

@@ -38,11 +38,11 @@ func TestPackageManagers(t *testing.T) {
 		generate        string
 		build           string
 	}{
-		{"npm", "../tests/fixtures/notes", ".", "npm ci", "slipway-npm-store", "npx --no-install prisma generate", "npm run build"},
-		{"pnpm", "../tests/fixtures/notes-pnpm", ".", "pnpm install --frozen-lockfile", "slipway-pnpm-store", "pnpm exec prisma generate", "pnpm run build"},
-		{"yarn berry", "../tests/fixtures/yarn-berry", ".", "yarn install --immutable", "slipway-yarn-store", "yarn run prisma generate", "yarn run build"},
+		{"npm", "../testdata/fixtures/notes", ".", "npm ci", "slipway-npm-store", "npx --no-install prisma generate", "npm run build"},
+		{"pnpm", "../testdata/fixtures/notes-pnpm", ".", "pnpm install --frozen-lockfile", "slipway-pnpm-store", "pnpm exec prisma generate", "pnpm run build"},
+		{"yarn berry", "../testdata/fixtures/yarn-berry", ".", "yarn install --immutable", "slipway-yarn-store", "yarn run prisma generate", "yarn run build"},
 		{"yarn classic", "../inspect/testdata/apps/yarn-classic", ".", "yarn install --frozen-lockfile", "slipway-yarn-store", "", "yarn run build"},
-		{"bun", "../tests/fixtures/bun", ".", "bun install --frozen-lockfile", "slipway-bun-store", "bunx prisma generate", "bun run build"},
+		{"bun", "../testdata/fixtures/bun", ".", "bun install --frozen-lockfile", "slipway-bun-store", "bunx prisma generate", "bun run build"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -69,7 +69,7 @@ func TestPackageManagers(t *testing.T) {
 // TestBuildEnv: placeholders in every database variable, the caller's
 // build env winning, and the engine-free client's stand-in engine.
 func TestBuildEnv(t *testing.T) {
-	a := app(t, "../tests/fixtures/notes", ".")
+	a := app(t, "../testdata/fixtures/notes", ".")
 	p := planFor(t, a, Options{BuildEnv: []string{"NEXT_PUBLIC_APP_NAME=Notes", "DATABASE_URL=postgresql://given"}})
 	env := map[string]string{}
 	for _, v := range p.Build.Env {
@@ -81,7 +81,7 @@ func TestBuildEnv(t *testing.T) {
 	assert.Equal(t, "/app/package.json", env["PRISMA_SCHEMA_ENGINE_BINARY"])
 	assert.Equal(t, names.BuildSecretPath, p.Build.Secret.Path)
 
-	pooled := app(t, "../tests/fixtures/npm-pooled", ".")
+	pooled := app(t, "../testdata/fixtures/npm-pooled", ".")
 	p = planFor(t, pooled, Options{})
 	for _, v := range pooled.Prisma.DatabaseVarNames() {
 		assert.Contains(t, p.Build.Env, EnvVar{v, PlaceholderDBURL}, "every database variable holds a placeholder")
@@ -94,7 +94,7 @@ func TestBuildEnv(t *testing.T) {
 // TestAlpineAndDebian: an Alpine Node image is its own runner, cleaned up;
 // a glibc one gets a root filesystem assembled by rule in Debian.
 func TestAlpineAndDebian(t *testing.T) {
-	a := app(t, "../tests/fixtures/notes", ".")
+	a := app(t, "../testdata/fixtures/notes", ".")
 	deb := planFor(t, a, Options{})
 	assert.False(t, deb.Base.Alpine)
 	assert.Equal(t, DefaultNodeImage, deb.Base.Image)
@@ -118,7 +118,7 @@ func TestAlpineAndDebian(t *testing.T) {
 // TestMigrators: slipway-migrate built from Slipway's source, or the Prisma
 // CLI with a start script; either way the migrate command is the image's own.
 func TestMigrators(t *testing.T) {
-	a := app(t, "../tests/fixtures/notes", ".")
+	a := app(t, "../testdata/fixtures/notes", ".")
 	p := planFor(t, a, Options{MigrateOnStart: true})
 	m := p.Runner.Migrations
 	require.NotNil(t, m)
@@ -138,7 +138,7 @@ func TestMigrators(t *testing.T) {
 	assert.Contains(t, p.Runner.Env, EnvVar{names.MigrateOnStartVar, "false"})
 	assert.Equal(t, []string{"prisma/schema.prisma", "prisma.config.ts"}, m.PrismaCLI.Files)
 
-	none := app(t, "../tests/fixtures/font-google", ".")
+	none := app(t, "../testdata/fixtures/font-google", ".")
 	p = planFor(t, none, Options{})
 	assert.Nil(t, p.Runner.Migrations, "no Prisma: no migrator")
 	assert.Nil(t, p.Runner.Entrypoint)
@@ -148,7 +148,7 @@ func TestMigrators(t *testing.T) {
 // deploy's migrate command runs the Prisma CLI the image holds, never
 // slipway-migrate, which that image does not contain.
 func TestMigrateCommandIsInTheImage(t *testing.T) {
-	a := app(t, "../tests/fixtures/notes", ".")
+	a := app(t, "../testdata/fixtures/notes", ".")
 	for _, migrator := range []string{MigratorSlipway, MigratorPrisma} {
 		p := planFor(t, a, Options{Migrator: migrator})
 		assert.Equal(t, p.Runner.Migrations.Command, p.Runtime.MigrateCommand, migrator)
@@ -165,7 +165,7 @@ func TestMigrateCommandIsInTheImage(t *testing.T) {
 // prisma generate where the schema's package is, and the app's paths under
 // its own dir, including the cache a read-only deploy mounts (drift b).
 func TestMonorepo(t *testing.T) {
-	a := app(t, "../tests/fixtures/turbo-monorepo", "apps/web")
+	a := app(t, "../testdata/fixtures/turbo-monorepo", "apps/web")
 	p := planFor(t, a, Options{Migrator: MigratorPrisma})
 	assert.True(t, p.Install.Manifests)
 	assert.Equal(t, "/app", p.Install.Workdir)
@@ -178,14 +178,14 @@ func TestMonorepo(t *testing.T) {
 	assert.Equal(t, []string{"/app/apps/web/.next/cache", "/tmp"}, p.Runtime.Tmpfs)
 	assert.Contains(t, p.Runner.Env, EnvVar{names.AppDirVar, "/app/" + a.Prisma.Dir})
 
-	single := planFor(t, app(t, "../tests/fixtures/notes", "."), Options{})
+	single := planFor(t, app(t, "../testdata/fixtures/notes", "."), Options{})
 	assert.False(t, single.Install.Manifests)
 	assert.Equal(t, []string{"/app/.next/cache", "/tmp"}, single.Runtime.Tmpfs)
 }
 
 // TestRuntime: the facts a deploy takes from the plan.
 func TestRuntime(t *testing.T) {
-	a := app(t, "../tests/fixtures/npm-pooled", ".")
+	a := app(t, "../testdata/fixtures/npm-pooled", ".")
 	p := planFor(t, a, Options{Port: 8080, HealthPath: "/healthz", MigrateOnStart: true,
 		Release: Release{Version: "1.0.0", Created: "2025-03-01T08:00:00Z"}})
 	rt := p.Runtime
@@ -206,7 +206,7 @@ func TestRuntime(t *testing.T) {
 }
 
 func TestBadOptions(t *testing.T) {
-	a := app(t, "../tests/fixtures/notes", ".")
+	a := app(t, "../testdata/fixtures/notes", ".")
 	for _, o := range []Options{{Port: 70000}, {Migrator: "flyway"}, {BuildEnv: []string{"NO_EQUALS"}}, {HealthPath: "api"}, {Platforms: []string{"linux/s390x"}}, {Platforms: []string{"windows/amd64"}}} {
 		_, err := New(a, o)
 		assert.ErrorIs(t, err, ErrBadOption, "%+v", o)
@@ -216,7 +216,7 @@ func TestBadOptions(t *testing.T) {
 }
 
 func TestPrint(t *testing.T) {
-	p := planFor(t, app(t, "../tests/fixtures/notes", "."), Options{MigrateOnStart: true})
+	p := planFor(t, app(t, "../testdata/fixtures/notes", "."), Options{MigrateOnStart: true})
 	b, err := p.JSON()
 	require.NoError(t, err)
 	var back Plan
@@ -231,7 +231,7 @@ func TestPrint(t *testing.T) {
 // TestPlatforms: amd64 by default; arm64 and both by any common spelling,
 // in the caller's order, each with the names package.json and Go give it.
 func TestPlatforms(t *testing.T) {
-	a := app(t, "../tests/fixtures/notes", ".")
+	a := app(t, "../testdata/fixtures/notes", ".")
 	def := planFor(t, a, Options{})
 	assert.Equal(t, []Platform{{Name: "linux/amd64", GOARCH: "amd64", NodeCPU: "x64", Libc: "glibc"}}, def.Platforms)
 

@@ -59,7 +59,7 @@ func TestSbomScan(t *testing.T) {
 
 // TestSbomInPlan: the plan holds the SBOM decision and prints it.
 func TestSbomInPlan(t *testing.T) {
-	a := app(t, "../tests/fixtures/notes", ".")
+	a := app(t, "../testdata/fixtures/notes", ".")
 	p := planFor(t, a, Options{Release: Release{Version: "2.0.0"}})
 	require.NotNil(t, p.Sbom)
 	assert.Equal(t, "notes", p.Sbom.Name)

@@ -121,7 +121,7 @@ func TestSigningOutput(t *testing.T) {
 // TestBaseImages: the Node image, the Debian image the runner is assembled
 // in, and the golang image of the migrator, each once.
 func TestBaseImages(t *testing.T) {
-	a := app(t, "../tests/fixtures/notes", ".")
+	a := app(t, "../testdata/fixtures/notes", ".")
 	p := planFor(t, a, Options{})
 	assert.Equal(t, []string{DefaultNodeImage, DefaultRunnerImage, DefaultGolangImage}, p.BaseImages())
 

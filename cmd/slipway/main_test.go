@@ -47,7 +47,7 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
 // fixture is the absolute path of a fixture app, usable after t.Chdir.
 func fixture(t *testing.T, name string) string {
 	t.Helper()
-	p, err := filepath.Abs(filepath.Join("..", "..", "tests", "fixtures", name))
+	p, err := filepath.Abs(filepath.Join("..", "..", "testdata", "fixtures", name))
 	require.NoError(t, err)
 	require.DirExists(t, p)
 	return p

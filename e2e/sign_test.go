@@ -272,7 +272,7 @@ func ownRegistry(ctx context.Context, t *testing.T, p *pipeline.Pipeline) *testR
 	secret := dag.SetSecret("slipway-sign-test-registry-"+randomID(), pw)
 	golang := plan.MigratorBuildOf(plan.Options{})
 	htpasswd := withGoCaches(dag.Container().From(golang.Image), golang).
-		WithDirectory("/src", hostDir(filepath.Join(repoRoot(), "tests", "testdata", "htpasswd"), sdk.HostDirectoryOpts{})).
+		WithDirectory("/src", hostDir(filepath.Join(repoRoot(), "e2e", "testdata", "htpasswd"), sdk.HostDirectoryOpts{})).
 		WithWorkdir("/src").
 		WithEnvVariable("HTPASSWD_USER", user).
 		WithSecretVariable("HTPASSWD_PASSWORD", secret).

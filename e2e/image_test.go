@@ -25,7 +25,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/slipwayhq/slipway/inspect"
 	"github.com/slipwayhq/slipway/internal/dagger"
 	"github.com/slipwayhq/slipway/pipeline"
 	"github.com/slipwayhq/slipway/plan"
@@ -49,50 +48,6 @@ const (
 	buildIDFile   = appDir + "/.next/BUILD_ID"
 	migrateBinary = "usr/local/bin/slipway-migrate"
 )
-
-func TestBuildNotes(t *testing.T) {
-	ctx := ctxFor(t, buildTimeout)
-	build, err := newPipeline(source(fixtureNotes)).Build(ctx)
-	require.NoError(t, err)
-	requireSynced(ctx, t, build)
-
-	id, err := build.File(buildIDFile).Contents(ctx)
-	require.NoError(t, err, "next build writes .next/BUILD_ID")
-	assert.NotEmpty(t, strings.TrimSpace(id), "BUILD_ID is empty")
-	for _, f := range []string{standaloneDir + "/server.js", appDir + "/src/generated/prisma/client.ts"} {
-		ok, err := build.Exists(ctx, f, dagger.ContainerExistsOpts{ExpectedType: dagger.ExistsTypeRegularType})
-		require.NoError(t, err)
-		assert.True(t, ok, "the notes build has no %s", f)
-	}
-	lock, err := build.Exists(ctx, appDir+"/node_modules/.package-lock.json")
-	require.NoError(t, err)
-	assert.True(t, lock, "npm installed node_modules: want node_modules/.package-lock.json")
-}
-
-func TestBuildPnpm(t *testing.T) {
-	ctx := ctxFor(t, buildTimeout)
-	p := newPipeline(source(fixturePnpm))
-	app, err := p.App(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, inspect.PNPM, app.PackageManager.Name, "package manager detected from pnpm-lock.yaml")
-	assert.Equal(t, "10.34.9", app.PackageManager.Version, "version from the packageManager field")
-
-	build, err := p.Build(ctx)
-	require.NoError(t, err)
-	requireSynced(ctx, t, build)
-	store, err := build.Exists(ctx, appDir+"/node_modules/.pnpm", dagger.ContainerExistsOpts{ExpectedType: dagger.ExistsTypeDirectoryType})
-	require.NoError(t, err)
-	assert.True(t, store, "a pnpm install leaves node_modules/.pnpm; it is missing")
-	modules, err := build.File(appDir + "/node_modules/.modules.yaml").Contents(ctx)
-	require.NoError(t, err, "pnpm writes node_modules/.modules.yaml")
-	assert.Contains(t, modules, "pnpm@10.34.9", "node_modules/.modules.yaml names the pnpm that installed")
-	npmLock, err := build.Exists(ctx, appDir+"/package-lock.json")
-	require.NoError(t, err)
-	assert.False(t, npmLock, "npm ran in the pnpm build: it wrote package-lock.json")
-	server, err := build.Exists(ctx, standaloneDir+"/server.js", dagger.ContainerExistsOpts{ExpectedType: dagger.ExistsTypeRegularType})
-	require.NoError(t, err)
-	assert.True(t, server, "the pnpm build has no .next/standalone/server.js")
-}
 
 func TestImageRunnerFiles(t *testing.T) {
 	ctx := ctxFor(t, buildTimeout)
@@ -355,7 +310,7 @@ func TestBuildCachedUntilPageChanges(t *testing.T) {
 	// own, so its build steps never share cache keys with a plain client's.
 	var calls []string
 	for range 2 {
-		out, err := daggerCall(t, "--source=tests/"+fixtureNotes, "build", "directory", "--path="+standaloneDir, "digest")
+		out, err := daggerCall(t, "--source=testdata/"+fixtureNotes, "build", "directory", "--path="+standaloneDir, "digest")
 		require.NoError(t, err)
 		require.Regexp(t, `^sha256:[0-9a-f]{64}$`, strings.TrimSpace(out), "dagger call printed no digest")
 		calls = append(calls, strings.TrimSpace(out))
@@ -377,7 +332,7 @@ func TestBuildCachedUntilPageChanges(t *testing.T) {
 func TestImageExportLoadable(t *testing.T) {
 	tarball := filepath.Join(t.TempDir(), "notes.tar")
 	start := time.Now()
-	_, err := daggerCall(t, "--source=tests/"+fixtureNotes, "image", "export", "--path="+tarball)
+	_, err := daggerCall(t, "--source=testdata/"+fixtureNotes, "image", "export", "--path="+tarball)
 	require.NoError(t, err)
 	t.Logf("dagger call image export: %s", time.Since(start).Round(time.Millisecond))
 

@@ -16,7 +16,7 @@ import (
 // notes fixture outside any git checkout (so it does not publish).
 func TestShellRecipeRunsCI(t *testing.T) {
 	app := t.TempDir()
-	out, err := exec.Command("cp", "-r", filepath.Join(repoRoot(), "tests", fixtureNotes)+"/.", app).CombinedOutput()
+	out, err := exec.Command("cp", "-r", filepath.Join(repoRoot(), "testdata", fixtureNotes)+"/.", app).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	tarball := filepath.Join(t.TempDir(), "notes.tar")
 	cmd := exec.Command(filepath.Join(repoRoot(), "examples", "ci", "slipway-ci.sh"), app)

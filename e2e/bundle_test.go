@@ -23,7 +23,7 @@ import (
 func TestBundleFromModuleLoadsInCompose(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "deploy")
 	// run keeps Dagger's progress output, which must not show the secrets.
-	logs, err := run(t, "dagger", "call", "--progress=plain", "-m", repoRoot(), "--source=tests/"+fixturePnpm, "bundle",
+	logs, err := run(t, "dagger", "call", "--progress=plain", "-m", repoRoot(), "--source=testdata/"+fixturePnpm, "bundle",
 		"--image=registry.example/notes-pnpm:1.0.0", "--generate-env", "--migrate-service",
 		"export", "--path="+out)
 	require.NoError(t, err, logs)

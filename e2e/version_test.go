@@ -53,7 +53,7 @@ func TestLoadByVersion(t *testing.T) {
 	// A copy of the notes app under a name of its own: inspect and bundle
 	// must name it, which neither Slipway's repository nor its fixtures can.
 	app := filepath.Join(t.TempDir(), "shop")
-	out, err := exec.Command("cp", "-r", filepath.Join(repoRoot(), "tests", fixtureNotes), app).CombinedOutput()
+	out, err := exec.Command("cp", "-r", filepath.Join(repoRoot(), "testdata", fixtureNotes), app).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	name := "notes-" + randomID()
 	pkg := filepath.Join(app, "package.json")

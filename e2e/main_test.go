@@ -23,7 +23,7 @@ import (
 	"github.com/slipwayhq/slipway/plan"
 )
 
-// Fixture apps, relative to tests/.
+// Fixture apps, relative to testdata/ (shared with the tests module).
 const (
 	fixtureNotes = "fixtures/notes"
 	fixturePnpm  = "fixtures/notes-pnpm"
@@ -38,7 +38,7 @@ var (
 
 func TestMain(m *testing.M) {
 	if os.Getenv("DAGGER_SESSION_PORT") == "" {
-		println("the e2e suite needs a Dagger session: run hack/test (or `dagger run go test -tags e2e ./tests/`)")
+		println("the e2e suite needs a Dagger session: run hack/test (or `dagger run go test -tags e2e ./e2e/`)")
 		os.Exit(2)
 	}
 	dag = dagger.Connect()
@@ -70,7 +70,7 @@ func repoRoot() string {
 // source is a fixture app as the module sees it: without node_modules,
 // .next and .env files.
 func source(fixture string) *dagger.Directory {
-	return hostDir(filepath.Join(repoRoot(), "tests", fixture), sdk.HostDirectoryOpts{
+	return hostDir(filepath.Join(repoRoot(), "testdata", fixture), sdk.HostDirectoryOpts{
 		Exclude: []string{"**/node_modules", "**/.next", "**/.env", "**/.env.*", "!**/.env.example", "**/src/generated"},
 	})
 }

@@ -129,25 +129,6 @@ func TestCINotes(t *testing.T) {
 	assert.Equal(t, []string{migratorBin, "start", "--"}, entry)
 }
 
-func TestCIPnpm(t *testing.T) {
-	ctx := ctxFor(t, 30*time.Minute)
-	p := newPipeline(source(fixturePnpm))
-	image, report, err := p.CI(ctx, nil)
-	require.NoError(t, err)
-	t.Logf("ci report:\n%s", report)
-
-	assert.Contains(t, report, "build: ok\n")
-	assert.NotContains(t, report, "test:", "notes-pnpm has no test script, so no test stage")
-	assert.Regexp(t, `slipway-migrate: applied 20250101000000_init \(\d+m?s\)`, report)
-	assert.Contains(t, report, "applied 1 migrations (0 already applied)")
-	// The pnpm app's health route reads the Visit table: 200 proves the
-	// migration ran and the app found APP_DATABASE_URL.
-	assert.Regexp(t, `(?m)^\s*GET /api/health: 200 \(\d+ ms\)$`, report)
-	require.NotNil(t, image)
-	_, err = image.File("/app/server.js").Size(ctx)
-	assert.NoError(t, err, "the image holds the standalone server")
-}
-
 // An image built with MigrateOnStart off does not migrate itself, so smoke
 // migrates its fresh database first, as a migrate job would in production.
 func TestSmokeMigratesWhenImageDoesNot(t *testing.T) {
@@ -373,30 +354,6 @@ func TestFailHealth503(t *testing.T) {
 	t.Logf("error:\n%s", msg)
 	assert.Contains(t, msg, "GET /api/health: 503", "the status the health path answered")
 	assert.Contains(t, msg, `"status":"error"`, "the app's own answer")
-}
-
-func TestFailNoStandalone(t *testing.T) {
-	ctx := ctxFor(t, 10*time.Minute)
-	src := source(fixtureNotes).WithNewFile("next.config.mjs", "/** @type {import('next').NextConfig} */\nexport default {};\n")
-	start := time.Now()
-	_, _, err := newPipeline(src).CI(ctx, nil)
-	t.Logf("ci failed after %s", time.Since(start).Round(time.Millisecond))
-	se := requireStageError(t, err, "inspect")
-	assert.Empty(t, se.Cmd, "it fails before any build runs")
-	assert.Contains(t, err.Error(), "[no-standalone]")
-	assert.Contains(t, err.Error(), "add output: 'standalone'")
-}
-
-func TestFailNoLockfile(t *testing.T) {
-	ctx := ctxFor(t, 10*time.Minute)
-	src := source(fixtureNotes).WithoutFile("package-lock.json")
-	start := time.Now()
-	_, _, err := newPipeline(src).CI(ctx, nil)
-	t.Logf("ci failed after %s", time.Since(start).Round(time.Millisecond))
-	se := requireStageError(t, err, "inspect")
-	assert.Empty(t, se.Cmd, "it fails before any install runs")
-	assert.Contains(t, err.Error(), "[no-lockfile]")
-	assert.Contains(t, err.Error(), "commit package-lock.json")
 }
 
 func TestFailNoMigrationsFolder(t *testing.T) {

@@ -192,7 +192,7 @@ func TestSbomNotes(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, ok, "the standalone output no longer carries %s: pick what it does carry", dir)
 	}
-	dev := devOnly(t, filepath.Join(repoRoot(), "tests", fixtureNotes, "package-lock.json"))
+	dev := devOnly(t, filepath.Join(repoRoot(), "testdata", fixtureNotes, "package-lock.json"))
 	require.NotEmpty(t, dev, "the fixture's lockfile has dev dependencies")
 	pgx := goModVersion(t, "github.com/jackc/pgx/v5")
 	// The image as docker load or a registry gets it: its manifest digest
@@ -279,14 +279,14 @@ func TestSbomBadFormat(t *testing.T) {
 // TestSbomFromModule calls the module's sbom as a user would: the default
 // format, then a bad one.
 func TestSbomFromModule(t *testing.T) {
-	out, err := daggerCall(t, "--source=tests/"+fixtureNotes, "sbom", "contents")
+	out, err := daggerCall(t, "--source=testdata/"+fixtureNotes, "sbom", "contents")
 	require.NoError(t, err)
 	subject, pkgs := parseSbom(t, plan.SbomSPDX, out)
 	assert.Equal(t, "notes", subject.Name)
 	assert.Regexp(t, `^sha256:[0-9a-f]{64}$`, subject.Digest)
 	assert.NotEmpty(t, pkgs)
 
-	_, err = daggerCall(t, "--source=tests/"+fixtureNotes, "sbom", "--format=xml")
+	_, err = daggerCall(t, "--source=testdata/"+fixtureNotes, "sbom", "--format=xml")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "use spdx-json or cyclonedx-json")
 }

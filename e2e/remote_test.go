@@ -36,7 +36,7 @@ func TestRemoteEngineOverTCP(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			cmd := exec.Command("dagger", "call", "--progress=plain", "-m", repoRoot(), "ci", "export", "--path="+tarball)
-			cmd.Dir = filepath.Join(repoRoot(), "tests", fx)
+			cmd.Dir = filepath.Join(repoRoot(), "testdata", fx)
 			var env []string
 			for _, kv := range ownSessionEnv() {
 				if !strings.HasPrefix(kv, "_EXPERIMENTAL_DAGGER_RUNNER_HOST=") {

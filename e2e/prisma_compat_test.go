@@ -63,7 +63,7 @@ var (
 // models, a datasource with its URL, and a generator that nothing runs.
 func prisma6Schema(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(repoRoot(), "tests", fixtureNotes, "prisma", "schema.prisma"))
+	b, err := os.ReadFile(filepath.Join(repoRoot(), "testdata", fixtureNotes, "prisma", "schema.prisma"))
 	require.NoError(t, err)
 	schema := string(b)
 	require.Regexp(t, generatorBlock, schema, "the fixture's schema has a `generator client` block")
@@ -146,7 +146,7 @@ func runAgainst(t *testing.T, ctx context.Context, ctr *dagger.Container, db *pi
 // It hashes the files itself, and checks that the migrator agrees.
 func fixtureChecksums(t *testing.T) string {
 	t.Helper()
-	root := filepath.Join(repoRoot(), "tests", fixtureNotes)
+	root := filepath.Join(repoRoot(), "testdata", fixtureNotes)
 	var lines []string
 	for _, name := range notesMigrations {
 		script, err := os.ReadFile(filepath.Join(root, "prisma", "migrations", name, "migration.sql"))

@@ -112,15 +112,3 @@ func baseFiles(files map[string]layerEntry) []string {
 	sort.Strings(out)
 	return out
 }
-
-// TestDockerfileFromModule renders the Dockerfile through `dagger call`, as
-// a user would, with the default migrator stage (Slipway's published module).
-func TestDockerfileFromModule(t *testing.T) {
-	out, err := daggerCall(t, "--source=tests/"+fixtureNotes, "dockerfile", "contents")
-	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(out, "# syntax=docker/dockerfile:1\n"), "a Dockerfile, got:\n%s", lastLines(out, 10))
-	assert.Contains(t, out, "ARG SLIPWAY_VERSION=latest")
-	assert.Contains(t, out, "FROM debian:bookworm-slim AS rootfs")
-	assert.Contains(t, out, "FROM scratch AS runner")
-	assert.Contains(t, out, `ENTRYPOINT ["/usr/local/bin/slipway-migrate", "start", "--"]`)
-}

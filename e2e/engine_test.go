@@ -75,7 +75,7 @@ func TestEngineExportsTarball(t *testing.T) {
 }
 
 func TestEngineDaggerCallOnModule(t *testing.T) {
-	out, err := daggerCall(t, "--source=tests/"+fixtureNotes, "inspect", "--format=json")
+	out, err := daggerCall(t, "--source=testdata/"+fixtureNotes, "inspect", "--format=json")
 	require.NoError(t, err)
 	var got struct {
 		PackageManager struct{ Name string } `json:"packageManager"`

@@ -13,11 +13,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/slipwayhq/slipway/internal/dagger"
 	"github.com/slipwayhq/slipway/pipeline"
 )
 
-// Fixtures shaped like real apps nobody here wrote (tests/fixtures/README.md).
+// Fixtures shaped like real apps nobody here wrote (testdata/fixtures/README.md).
 const (
 	fixtureNpmPooled             = "fixtures/npm-pooled"
 	fixturePnpmUnpinned          = "fixtures/pnpm-unpinned"
@@ -95,6 +94,7 @@ func TestCIRealApps(t *testing.T) {
 		require.NoError(t, err, "ignoredBuiltDependencies keeps the offline-failing install script from running")
 		t.Logf("ci report:\n%s", report)
 		assert.Regexp(t, `(?m)^\s*GET /api/heartbeat: 200 `, report)
+		assert.NotRegexp(t, `(?m)^test:`, report, "a test:e2e script is not a test script: no test stage")
 		assert.Regexp(t, envLine("POSTGRES_PRISMA_URL", "database"), report)
 		assert.Regexp(t, envLine("POSTGRES_URL_NON_POOLING", "database"), report)
 	})
@@ -165,27 +165,12 @@ func TestCIRealApps(t *testing.T) {
 func TestReadmeInspectFromAppDir(t *testing.T) {
 	for _, fx := range []string{fixtureNotes, fixturePnpmUnpinned} {
 		cmd := exec.Command("dagger", "call", "--progress=plain", "-m", repoRoot(), "inspect")
-		cmd.Dir = filepath.Join(repoRoot(), "tests", fx)
+		cmd.Dir = filepath.Join(repoRoot(), "testdata", fx)
 		cmd.Env = ownSessionEnv()
 		out, err := cmd.CombinedOutput()
 		require.NoError(t, err, "%s", lastLines(string(out), 40))
 		assert.Contains(t, string(out), filepath.Base(fx), "inspect names the app in the caller's directory")
 		assert.NotContains(t, string(out), "no package.json")
-	}
-}
-
-// A source without a package.json at the app dir says where it looked and
-// how to pass --source.
-func TestNoPackageJSONSaysWhere(t *testing.T) {
-	ctx := ctxFor(t, 5*time.Minute)
-	for name, src := range map[string]*dagger.Directory{
-		"no such dir":     dag.Directory().WithNewFile("README.md", "not an app"),
-		"no package.json": dag.Directory().WithNewFile("web/README.md", "not an app"),
-	} {
-		_, err := newPipeline(src, func(c *pipeline.Config) { c.AppDir = "web" }).Build(ctx)
-		se := requireStageError(t, err, "inspect")
-		assert.Contains(t, se.Error(), "web", name)
-		assert.Contains(t, se.Fix, "--source", name)
 	}
 }
 
