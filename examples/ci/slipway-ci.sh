@@ -12,6 +12,9 @@
 #   SLIPWAY_OUT              the tested image as a tarball (default app.tar)
 #   SLIPWAY_PUBLISH_ADDRESS  e.g. <registry>/acme/notes; with REGISTRY_USER
 #                            and REGISTRY_PASSWORD for the registry's login
+#   SLIPWAY_PLATFORMS        what publish builds and proves (default linux/amd64)
+#   COSIGN_KEY               a cosign key (and COSIGN_PASSWORD): publish signs
+#                            the digest and attests its provenance and SBOMs
 set -euo pipefail
 
 src=${1:-.}
@@ -32,7 +35,9 @@ dagger call -m "$module" "${opts[@]}" ci "${paths[@]}" export --path="${SLIPWAY_
 
 if [ -n "$tag" ] && [ -n "${SLIPWAY_PUBLISH_ADDRESS:-}" ]; then
 	echo "slipway: publish $SLIPWAY_PUBLISH_ADDRESS:$tag"
-	dagger call -m "$module" "${opts[@]}" ci \
-		with-registry-auth --address="${SLIPWAY_PUBLISH_ADDRESS%%/*}" --username="${REGISTRY_USER:?set REGISTRY_USER}" --secret=env://REGISTRY_PASSWORD \
-		publish --address="$SLIPWAY_PUBLISH_ADDRESS:$tag"
+	sign=()
+	[ -z "${COSIGN_KEY:-}" ] || sign=(--sign-key=env://COSIGN_KEY --sign-password=env://COSIGN_PASSWORD)
+	dagger call -m "$module" "${opts[@]}" --platforms="${SLIPWAY_PLATFORMS:-linux/amd64}" \
+		publish --address="$SLIPWAY_PUBLISH_ADDRESS" --tags="$tag" \
+		--username="${REGISTRY_USER:?set REGISTRY_USER}" --password=env://REGISTRY_PASSWORD "${sign[@]}"
 fi
