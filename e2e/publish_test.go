@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slipwayhq/slipway/bundle"
+	"github.com/slipwayhq/slipway/compose"
 	"github.com/slipwayhq/slipway/internal/dagger"
 	"github.com/slipwayhq/slipway/pipeline"
 	"github.com/slipwayhq/slipway/provenance"
@@ -155,12 +156,17 @@ func TestPublishMultiPlatform(t *testing.T) {
 		assert.NotContains(t, entries, "sharp-linux-"+other+"/", "no package of the other platform")
 	}
 
-	// bundle --image takes the digest reference and pins the compose file to it.
+	// bundle --image takes the digest reference and pins the stack to it:
+	// compose-go resolves the app's image to it from the env template.
 	dir, err := p.Bundle(ctx, bundle.Stack{Image: refs[0], ReadOnly: true}, false)
 	require.NoError(t, err)
 	composeYAML, err := dir.File("docker-compose.prod.yml").Contents(ctx)
 	require.NoError(t, err)
-	assert.Contains(t, composeYAML, "image: "+refs[0])
+	template, err := dir.File(".env.production.example").Contents(ctx)
+	require.NoError(t, err)
+	proj, err := compose.Validate(ctx, []byte(composeYAML), []byte(template))
+	require.NoError(t, err)
+	assert.Equal(t, refs[0], proj.Services["app"].Image, "the compose file runs the pushed digest")
 }
 
 // TestPublishFailures: a wrong password and an unreachable registry each
