@@ -24,6 +24,7 @@ var notesMigrations = []string{"20250101000000_init", "20250102000000_add_done"}
 
 // BuildCheck builds the npm fixture: next build ran, the Prisma client was generated, npm installed.
 // +check
+// +cache="never"
 func (m *Tests) BuildCheck(ctx context.Context) error {
 	build := dag.Slipway(dagger.SlipwayOpts{Source: m.Notes}).Build()
 	id, err := build.File(appDir + "/.next/BUILD_ID").Contents(ctx)
@@ -42,6 +43,7 @@ func (m *Tests) BuildCheck(ctx context.Context) error {
 
 // BuildPnpmCheck builds the pnpm fixture with the pnpm its packageManager field pins, and no npm.
 // +check
+// +cache="never"
 func (m *Tests) BuildPnpmCheck(ctx context.Context) error {
 	s := dag.Slipway(dagger.SlipwayOpts{Source: m.NotesPnpm})
 	report, err := s.Inspect(ctx, dagger.SlipwayInspectOpts{Format: "json"})
@@ -75,6 +77,7 @@ func (m *Tests) BuildPnpmCheck(ctx context.Context) error {
 
 // ImageCheck reads the runner built from a source holding .env files: non-root, migrates then serves, no .env, no package manager.
 // +check
+// +cache="never"
 func (m *Tests) ImageCheck(ctx context.Context) error {
 	// Next copies .env files into .next/standalone; the runner must not ship
 	// them. The same files as the e2e suite's, so the build is shared.
@@ -136,6 +139,7 @@ func (m *Tests) ImageCheck(ctx context.Context) error {
 
 // MigrateCheck applies the npm fixture's migrations to a fresh Postgres with the image's own migrator.
 // +check
+// +cache="never"
 func (m *Tests) MigrateCheck(ctx context.Context) error {
 	report, err := dag.Slipway(dagger.SlipwayOpts{Source: m.Notes}).Migrate(ctx)
 	if err != nil {
@@ -153,6 +157,7 @@ func (m *Tests) MigrateCheck(ctx context.Context) error {
 
 // SmokeCheck runs the npm fixture's image against a fresh database and requests its health path and pages.
 // +check
+// +cache="never"
 func (m *Tests) SmokeCheck(ctx context.Context) error {
 	report, err := dag.Slipway(dagger.SlipwayOpts{Source: m.Notes}).Smoke(ctx, dagger.SlipwaySmokeOpts{Paths: []string{"/", "/api/notes"}})
 	if err != nil {
@@ -167,6 +172,7 @@ func (m *Tests) SmokeCheck(ctx context.Context) error {
 
 // CiCheck runs ci on the pnpm fixture (its health route reads a migrated table) and reads the image it returns.
 // +check
+// +cache="never"
 func (m *Tests) CiCheck(ctx context.Context) error {
 	img := dag.Slipway(dagger.SlipwayOpts{Source: m.NotesPnpm}).Ci()
 	user, err := img.User(ctx)
@@ -182,6 +188,7 @@ func (m *Tests) CiCheck(ctx context.Context) error {
 
 // BadInputsCheck feeds apps that cannot work and wants errors that name the stage and the fix.
 // +check
+// +cache="never"
 func (m *Tests) BadInputsCheck(ctx context.Context) error {
 	inspectFails := func(src *dagger.Directory, appDir string, want ...string) error {
 		_, err := dag.Slipway(dagger.SlipwayOpts{Source: src, AppDir: appDir}).Ci().Sync(ctx)
@@ -209,6 +216,7 @@ func (m *Tests) BadInputsCheck(ctx context.Context) error {
 
 // BundleCheck writes the deploy bundle for an image reference: every file, and a compose file that runs that image.
 // +check
+// +cache="never"
 func (m *Tests) BundleCheck(ctx context.Context) error {
 	const ref = "registry.example/notes-pnpm:1.0.0"
 	dir := dag.Slipway(dagger.SlipwayOpts{Source: m.NotesPnpm}).Bundle(ref, dagger.SlipwayBundleOpts{GenerateEnv: true, MigrateService: true})
@@ -240,6 +248,7 @@ func (m *Tests) BundleCheck(ctx context.Context) error {
 
 // DockerfileCheck renders the npm fixture's plan as a Dockerfile and wants its stages and entrypoint.
 // +check
+// +cache="never"
 func (m *Tests) DockerfileCheck(ctx context.Context) error {
 	out, err := dag.Slipway(dagger.SlipwayOpts{Source: m.Notes}).Dockerfile().Contents(ctx)
 	if err != nil {

@@ -5,6 +5,8 @@
 // build the fixture apps the e2e suite builds, from the same files, so the
 // two share the engine's cache. What a module cannot do (export to the host,
 // drive the dev engine or the CLI, time a run) stays in the Go e2e suite.
+// Checks are never cached: one asked for runs, though the builds under it
+// come from the cache.
 package main
 
 import (
