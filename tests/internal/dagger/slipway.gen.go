@@ -10,7 +10,7 @@ import (
 )
 
 // Retrieve the binding value, as type Slipway
-func (r *Binding) AsSlipway() *Slipway { // slipway (../../../main.go:22:6)
+func (r *Binding) AsSlipway() *Slipway { // slipway (../../../main.go:23:6)
 	q := r.query.Select("asSlipway")
 
 	return &Slipway{
@@ -19,7 +19,7 @@ func (r *Binding) AsSlipway() *Slipway { // slipway (../../../main.go:22:6)
 }
 
 // Create or update a binding of type Slipway in the environment
-func (r *Env) WithSlipwayInput(name string, value *Slipway, description string) *Env { // slipway (../../../main.go:22:6)
+func (r *Env) WithSlipwayInput(name string, value *Slipway, description string) *Env { // slipway (../../../main.go:23:6)
 	assertNotNil("value", value)
 	q := r.query.Select("withSlipwayInput")
 	q = q.Arg("name", name)
@@ -32,7 +32,7 @@ func (r *Env) WithSlipwayInput(name string, value *Slipway, description string) 
 }
 
 // Declare a desired Slipway output to be assigned in the environment
-func (r *Env) WithSlipwayOutput(name string, description string) *Env { // slipway (../../../main.go:22:6)
+func (r *Env) WithSlipwayOutput(name string, description string) *Env { // slipway (../../../main.go:23:6)
 	q := r.query.Select("withSlipwayOutput")
 	q = q.Arg("name", name)
 	q = q.Arg("description", description)
@@ -47,97 +47,101 @@ type SlipwayOpts struct {
 	//
 	// The app's source: a Next.js app, or a monorepo with --app-dir (default: the directory you run dagger in, without node_modules, .next, .git and .env files but .env.example).
 	//
-	Source *Directory // slipway (../../../main.go:71:2)
+	Source *Directory // slipway (../../../main.go:74:2)
 	//
 	// Where the app is inside the source, for monorepos (e.g. apps/web).
 	//
 	//
 	// Default: "."
-	AppDir string // slipway (../../../main.go:75:2)
+	AppDir string // slipway (../../../main.go:78:2)
 	//
 	// Node.js image for the build stages; an Alpine image works too.
 	//
 	//
 	// Default: "node:24-bookworm-slim"
-	NodeImage string // slipway (../../../main.go:79:2)
+	NodeImage string // slipway (../../../main.go:82:2)
 	//
 	// Node.js major to build with (e.g. 22); defaults to the app's engines.node, .nvmrc or .node-version when the default image does not satisfy it.
 	//
-	NodeVersion string // slipway (../../../main.go:82:2)
+	NodeVersion string // slipway (../../../main.go:85:2)
 	//
 	// Package manager to use instead of the one the lockfile names: npm, pnpm, yarn or bun, with an optional @version.
 	//
-	PackageManager string // slipway (../../../main.go:85:2)
+	PackageManager string // slipway (../../../main.go:88:2)
 	//
 	// Path the health check and the smoke test request (default: the health route found in the app, else /api/health).
 	//
-	HealthPath string // slipway (../../../main.go:88:2)
+	HealthPath string // slipway (../../../main.go:91:2)
 	//
 	// Port the server listens on.
 	//
 	//
 	// Default: 3000
-	Port int // slipway (../../../main.go:92:2)
+	Port int // slipway (../../../main.go:95:2)
 	//
 	// Visible build-time variables, KEY=VALUE (repeatable), such as NEXT_PUBLIC_* values.
 	//
-	BuildEnv []string // slipway (../../../main.go:95:2)
+	BuildEnv []string // slipway (../../../main.go:98:2)
 	//
 	// A dotenv file of secret build-time variables (--build-secret=file://.env.build); mounted only while the build runs.
 	//
-	BuildSecret *Secret // slipway (../../../main.go:98:2)
+	BuildSecret *Secret // slipway (../../../main.go:101:2)
 	//
 	// Command that builds the app, run by sh in the app dir (e.g. "pnpm run build:docker"); default: the package manager's `run build`, else `next build`.
 	//
-	BuildCommand string // slipway (../../../main.go:101:2)
+	BuildCommand string // slipway (../../../main.go:104:2)
 	//
 	// Runtime variables for smoke and ci, KEY=VALUE (repeatable), e.g. those the app validates at start; never in the image.
 	//
-	Env []string // slipway (../../../main.go:104:2)
+	Env []string // slipway (../../../main.go:107:2)
 	//
 	// A dotenv file of runtime variables for smoke and ci (--env-file=file://.env.test); read as a secret, never in the image.
 	//
-	EnvFile *Secret // slipway (../../../main.go:107:2)
+	EnvFile *Secret // slipway (../../../main.go:110:2)
 	//
 	// Postgres image for the database, migrate and smoke stages; pick your major version.
 	//
 	//
 	// Default: "postgres:15"
-	PostgresImage string // slipway (../../../main.go:111:2)
+	PostgresImage string // slipway (../../../main.go:114:2)
 	//
 	// How the runner migrates: "slipway" (a small static migrator) or "prisma" (the Prisma CLI, as the reference Dockerfile; needs network).
 	//
 	//
 	// Default: "slipway"
-	Migrator string // slipway (../../../main.go:115:2)
+	Migrator string // slipway (../../../main.go:118:2)
 	//
 	// Apply migrations when the container starts, before the server; turn off when a separate job migrates.
 	//
 	//
 	// Default: true
-	MigrateOnStart bool // slipway (../../../main.go:119:2)
+	MigrateOnStart bool // slipway (../../../main.go:122:2)
+	//
+	// Platforms of the image, e.g. linux/amd64,linux/arm64 (default linux/amd64): the JavaScript is built once, each platform's runner gets its own Node, Debian libraries and native packages, and ci tests every one.
+	//
+	Platforms []string // slipway (../../../main.go:125:2)
 	//
 	// Image version, for the org.opencontainers.image.version label.
 	//
-	Version string // slipway (../../../main.go:122:2)
+	Version string // slipway (../../../main.go:128:2)
 	//
 	// Source revision (commit), for the org.opencontainers.image.revision label.
 	//
-	Revision string // slipway (../../../main.go:125:2)
+	Revision string // slipway (../../../main.go:131:2)
 	//
 	// Creation time (RFC 3339; use the commit time to keep builds reproducible), for the org.opencontainers.image.created label.
 	//
-	Created string // slipway (../../../main.go:128:2)
+	Created string // slipway (../../../main.go:134:2)
 	//
 	// Source repository URL, for the org.opencontainers.image.source label.
 	//
-	SourceURL string // slipway (../../../main.go:131:2)
+	SourceURL string // slipway (../../../main.go:137:2)
 }
 
 // New configures Slipway for one app. It is cached per session only: without
 // --source it reads the caller's directory, which differs between calls
 // with the same arguments.
-func (r *Query) Slipway(opts ...SlipwayOpts) *Slipway { // slipway (../../../main.go:67:1)
+func (r *Query) Slipway(opts ...SlipwayOpts) *Slipway { // slipway (../../../main.go:70:1)
 	q := r.query.Select("slipway")
 	for i := len(opts) - 1; i >= 0; i-- {
 		// `source` optional argument
@@ -200,6 +204,10 @@ func (r *Query) Slipway(opts ...SlipwayOpts) *Slipway { // slipway (../../../mai
 		if !querybuilder.IsZeroValue(opts[i].MigrateOnStart) {
 			q = q.Arg("migrateOnStart", opts[i].MigrateOnStart)
 		}
+		// `platforms` optional argument
+		if !querybuilder.IsZeroValue(opts[i].Platforms) {
+			q = q.Arg("platforms", opts[i].Platforms)
+		}
 		// `version` optional argument
 		if !querybuilder.IsZeroValue(opts[i].Version) {
 			q = q.Arg("version", opts[i].Version)
@@ -224,13 +232,14 @@ func (r *Query) Slipway(opts ...SlipwayOpts) *Slipway { // slipway (../../../mai
 }
 
 // Slipway builds, migrates, smoke-tests and ships one Next.js + Prisma app.
-type Slipway struct { // slipway (../../../main.go:22:6)
+type Slipway struct { // slipway (../../../main.go:23:6)
 	query *querybuilder.Selection
 
 	id      *ID
 	inspect *string
 	migrate *string
 	plan    *string
+	publish *string
 	smoke   *string
 	verify  *Void
 }
@@ -242,7 +251,7 @@ func (r *Slipway) WithGraphQLQuery(q *querybuilder.Selection) *Slipway {
 }
 
 // Base is the Node image plus what Prisma needs at run time (OpenSSL, CA certificates).
-func (r *Slipway) Base() *Container { // slipway (../../../main.go:197:1)
+func (r *Slipway) Base() *Container { // slipway (../../../main.go:203:1)
 	q := r.query.Select("base")
 
 	return &Container{
@@ -251,7 +260,7 @@ func (r *Slipway) Base() *Container { // slipway (../../../main.go:197:1)
 }
 
 // Build installs every dependency, runs prisma generate, then next build, with a cached .next/cache.
-func (r *Slipway) Build() *Container { // slipway (../../../main.go:207:1)
+func (r *Slipway) Build() *Container { // slipway (../../../main.go:213:1)
 	q := r.query.Select("build")
 
 	return &Container{
@@ -264,25 +273,25 @@ type SlipwayBundleOpts struct {
 	//
 	// Also write .env.production with fresh secrets; its content is never printed, keep it out of git.
 	//
-	GenerateEnv bool // slipway (../../../main.go:291:2)
+	GenerateEnv bool // slipway (../../../main.go:355:2)
 	//
 	// Add a one-shot migrate service that the app waits for, instead of migrating on start.
 	//
-	MigrateService bool // slipway (../../../main.go:294:2)
+	MigrateService bool // slipway (../../../main.go:358:2)
 	//
 	// Run the app with a read-only root filesystem and tmpfs mounts for what Next.js writes.
 	//
 	//
 	// Default: true
-	ReadOnly bool // slipway (../../../main.go:298:2)
+	ReadOnly bool // slipway (../../../main.go:362:2)
 	//
 	// Publish Postgres on 127.0.0.1 for local tools.
 	//
-	PublishDbPort bool // slipway (../../../main.go:301:2)
+	PublishDbPort bool // slipway (../../../main.go:365:2)
 }
 
 // Bundle is the deploy bundle: docker-compose.prod.yml, .env.production.example and DEPLOY.md, validated through compose-go.
-func (r *Slipway) Bundle(image string, opts ...SlipwayBundleOpts) *Directory { // slipway (../../../main.go:285:1)
+func (r *Slipway) Bundle(image string, opts ...SlipwayBundleOpts) *Directory { // slipway (../../../main.go:349:1)
 	q := r.query.Select("bundle")
 	for i := len(opts) - 1; i >= 0; i-- {
 		// `generateEnv` optional argument
@@ -314,11 +323,11 @@ type SlipwayCiOpts struct {
 	//
 	// Paths the smoke test requests besides the health path, as PATH or PATH=STATUS.
 	//
-	Paths []string // slipway (../../../main.go:277:2)
+	Paths []string // slipway (../../../main.go:294:2)
 }
 
-// Ci builds, runs the app's tests, migrates and smoke-tests, and returns the image only if all pass: `dagger call ci export --path=app.tar`.
-func (r *Slipway) Ci(opts ...SlipwayCiOpts) *Container { // slipway (../../../main.go:273:1)
+// Ci builds, runs the app's tests, migrates and smoke-tests every platform's image, and returns the first platform's only if all pass: `dagger call ci export --path=app.tar`.
+func (r *Slipway) Ci(opts ...SlipwayCiOpts) *Container { // slipway (../../../main.go:290:1)
 	q := r.query.Select("ci")
 	for i := len(opts) - 1; i >= 0; i-- {
 		// `paths` optional argument
@@ -339,21 +348,21 @@ type SlipwayDatabaseOpts struct {
 	//
 	//
 	// Default: "app"
-	User string // slipway (../../../main.go:228:2)
+	User string // slipway (../../../main.go:245:2)
 	//
 	// Database name.
 	//
 	//
 	// Default: "app"
-	Name string // slipway (../../../main.go:232:2)
+	Name string // slipway (../../../main.go:249:2)
 	//
 	// Database password (defaults to a generated one).
 	//
-	Password *Secret // slipway (../../../main.go:235:2)
+	Password *Secret // slipway (../../../main.go:252:2)
 }
 
 // Database is a Postgres service, ready when pg_isready says so: `dagger call database up --ports 5432:5432`.
-func (r *Slipway) Database(opts ...SlipwayDatabaseOpts) *Service { // slipway (../../../main.go:223:1)
+func (r *Slipway) Database(opts ...SlipwayDatabaseOpts) *Service { // slipway (../../../main.go:240:1)
 	q := r.query.Select("database")
 	for i := len(opts) - 1; i >= 0; i-- {
 		// `user` optional argument
@@ -376,7 +385,7 @@ func (r *Slipway) Database(opts ...SlipwayDatabaseOpts) *Service { // slipway (.
 }
 
 // Deps is the production dependencies alone, from a frozen install with a cached package store.
-func (r *Slipway) Deps() *Container { // slipway (../../../main.go:202:1)
+func (r *Slipway) Deps() *Container { // slipway (../../../main.go:208:1)
 	q := r.query.Select("deps")
 
 	return &Container{
@@ -442,8 +451,8 @@ func (r *Slipway) UnmarshalJSON(bs []byte) error {
 	return nil
 }
 
-// Image is the production runner: standalone server, static assets and migrations on a minimal base, non-root, with a HEALTHCHECK and OCI labels.
-func (r *Slipway) Image() *Container { // slipway (../../../main.go:212:1)
+// Image is the production runner: standalone server, static assets and migrations on a minimal base, non-root, with a HEALTHCHECK and OCI labels; with several --platforms, the first one's.
+func (r *Slipway) Image() *Container { // slipway (../../../main.go:218:1)
 	q := r.query.Select("image")
 
 	return &Container{
@@ -458,11 +467,11 @@ type SlipwayInspectOpts struct {
 	//
 	//
 	// Default: "text"
-	Format string // slipway (../../../main.go:172:2)
+	Format string // slipway (../../../main.go:178:2)
 }
 
 // Inspect reports what Slipway detected in the app: package manager, Node version, standalone output, Prisma, and warnings with fixes.
-func (r *Slipway) Inspect(ctx context.Context, opts ...SlipwayInspectOpts) (string, error) { // slipway (../../../main.go:167:1)
+func (r *Slipway) Inspect(ctx context.Context, opts ...SlipwayInspectOpts) (string, error) { // slipway (../../../main.go:173:1)
 	if r.inspect != nil {
 		return *r.inspect, nil
 	}
@@ -481,7 +490,7 @@ func (r *Slipway) Inspect(ctx context.Context, opts ...SlipwayInspectOpts) (stri
 }
 
 // Migrate applies every migration of the app to a fresh database with the image's own migrator and reports what was applied.
-func (r *Slipway) Migrate(ctx context.Context) (string, error) { // slipway (../../../main.go:246:1)
+func (r *Slipway) Migrate(ctx context.Context) (string, error) { // slipway (../../../main.go:263:1)
 	if r.migrate != nil {
 		return *r.migrate, nil
 	}
@@ -494,7 +503,7 @@ func (r *Slipway) Migrate(ctx context.Context) (string, error) { // slipway (../
 }
 
 // MigratorBinary is Slipway's static migrator (slipway-migrate), which applies Prisma migrations as prisma migrate deploy does.
-func (r *Slipway) MigratorBinary() *File { // slipway (../../../main.go:217:1)
+func (r *Slipway) MigratorBinary() *File { // slipway (../../../main.go:234:1)
 	q := r.query.Select("migratorBinary")
 
 	return &File{
@@ -509,11 +518,11 @@ type SlipwayPlanOpts struct {
 	//
 	//
 	// Default: "text"
-	Format string // slipway (../../../main.go:183:2)
+	Format string // slipway (../../../main.go:189:2)
 }
 
 // Plan is every decision about the image, made once and read by image, dockerfile and bundle: base and runner images, install and build commands with their caches, files, environment, user, healthcheck, entrypoint, labels and the runtime facts of a deploy.
-func (r *Slipway) Plan(ctx context.Context, opts ...SlipwayPlanOpts) (string, error) { // slipway (../../../main.go:178:1)
+func (r *Slipway) Plan(ctx context.Context, opts ...SlipwayPlanOpts) (string, error) { // slipway (../../../main.go:184:1)
 	if r.plan != nil {
 		return *r.plan, nil
 	}
@@ -531,16 +540,117 @@ func (r *Slipway) Plan(ctx context.Context, opts ...SlipwayPlanOpts) (string, er
 	return response, q.Execute(ctx)
 }
 
+// SlipwayPublishOpts contains options for Slipway.Publish
+type SlipwayPublishOpts struct {
+	//
+	// Tags to push, e.g. 1.4.0,1.4,latest; sha-<short> is added when --revision is a commit. Default: latest.
+	//
+	Tags []string // slipway (../../../main.go:319:2)
+	//
+	// Registry user; with --password.
+	//
+	Username string // slipway (../../../main.go:322:2)
+	//
+	// Registry password or token (--password=env://REGISTRY_TOKEN); never printed.
+	//
+	Password *Secret // slipway (../../../main.go:325:2)
+	//
+	// A cosign private key (cosign.key of `cosign generate-key-pair`, --sign-key=env://COSIGN_KEY): signs the pushed digest and attests its provenance and SBOM, offline (no transparency log).
+	//
+	SignKey *Secret // slipway (../../../main.go:328:2)
+	//
+	// The signing key's password (--sign-password=env://COSIGN_PASSWORD); none: an empty one.
+	//
+	SignPassword *Secret // slipway (../../../main.go:331:2)
+	//
+	// The registry speaks plain HTTP, not HTTPS (a local registry only); the engine must also list it as insecure.
+	//
+	PlainHTTP bool // slipway (../../../main.go:334:2)
+	//
+	// Paths the smoke test requests besides the health path, as PATH or PATH=STATUS.
+	//
+	Paths []string // slipway (../../../main.go:337:2)
+}
+
+// Publish runs ci, then pushes every platform's image, as one multi-platform image, under each tag; with --sign-key it signs the digest and attaches its SLSA provenance. Returns the pushed references pinned to their digest, one per line.
+func (r *Slipway) Publish(ctx context.Context, address string, opts ...SlipwayPublishOpts) (string, error) { // slipway (../../../main.go:313:1)
+	if r.publish != nil {
+		return *r.publish, nil
+	}
+	q := r.query.Select("publish")
+	for i := len(opts) - 1; i >= 0; i-- {
+		// `tags` optional argument
+		if !querybuilder.IsZeroValue(opts[i].Tags) {
+			q = q.Arg("tags", opts[i].Tags)
+		}
+		// `username` optional argument
+		if !querybuilder.IsZeroValue(opts[i].Username) {
+			q = q.Arg("username", opts[i].Username)
+		}
+		// `password` optional argument
+		if !querybuilder.IsZeroValue(opts[i].Password) {
+			q = q.Arg("password", opts[i].Password)
+		}
+		// `signKey` optional argument
+		if !querybuilder.IsZeroValue(opts[i].SignKey) {
+			q = q.Arg("signKey", opts[i].SignKey)
+		}
+		// `signPassword` optional argument
+		if !querybuilder.IsZeroValue(opts[i].SignPassword) {
+			q = q.Arg("signPassword", opts[i].SignPassword)
+		}
+		// `plainHttp` optional argument
+		if !querybuilder.IsZeroValue(opts[i].PlainHTTP) {
+			q = q.Arg("plainHttp", opts[i].PlainHTTP)
+		}
+		// `paths` optional argument
+		if !querybuilder.IsZeroValue(opts[i].Paths) {
+			q = q.Arg("paths", opts[i].Paths)
+		}
+	}
+	q = q.Arg("address", address)
+
+	var response string
+
+	q = q.Bind(&response)
+	return response, q.Execute(ctx)
+}
+
+// SlipwaySbomOpts contains options for Slipway.Sbom
+type SlipwaySbomOpts struct {
+	//
+	// SBOM format: spdx-json (SPDX 2.3) or cyclonedx-json (CycloneDX).
+	//
+	//
+	// Default: "spdx-json"
+	Format string // slipway (../../../main.go:228:2)
+}
+
+// Sbom is the image's software bill of materials, made by syft from the image: the Debian packages of its root filesystem, the npm packages of the standalone server, the Node binary and the migrator's Go modules.
+func (r *Slipway) Sbom(opts ...SlipwaySbomOpts) *File { // slipway (../../../main.go:223:1)
+	q := r.query.Select("sbom")
+	for i := len(opts) - 1; i >= 0; i-- {
+		// `format` optional argument
+		if !querybuilder.IsZeroValue(opts[i].Format) {
+			q = q.Arg("format", opts[i].Format)
+		}
+	}
+
+	return &File{
+		query: q,
+	}
+}
+
 // SlipwaySmokeOpts contains options for Slipway.Smoke
 type SlipwaySmokeOpts struct {
 	//
 	// Paths that must answer, as PATH (expects 200) or PATH=STATUS, e.g. /,/api/notes,/old=301.
 	//
-	Paths []string // slipway (../../../main.go:261:2)
+	Paths []string // slipway (../../../main.go:278:2)
 }
 
 // Smoke runs the image against a fresh database, waits for its HEALTHCHECK, then requests the health path and each of --paths.
-func (r *Slipway) Smoke(ctx context.Context, opts ...SlipwaySmokeOpts) (string, error) { // slipway (../../../main.go:257:1)
+func (r *Slipway) Smoke(ctx context.Context, opts ...SlipwaySmokeOpts) (string, error) { // slipway (../../../main.go:274:1)
 	if r.smoke != nil {
 		return *r.smoke, nil
 	}
@@ -558,8 +668,31 @@ func (r *Slipway) Smoke(ctx context.Context, opts ...SlipwaySmokeOpts) (string, 
 	return response, q.Execute(ctx)
 }
 
+// SlipwayTarballOpts contains options for Slipway.Tarball
+type SlipwayTarballOpts struct {
+	//
+	// Paths the smoke test requests besides the health path, as PATH or PATH=STATUS.
+	//
+	Paths []string // slipway (../../../main.go:306:2)
+}
+
+// Tarball runs ci, then returns every platform's image in one OCI archive whose index holds them all: `dagger call tarball export --path=app.tar`.
+func (r *Slipway) Tarball(opts ...SlipwayTarballOpts) *File { // slipway (../../../main.go:302:1)
+	q := r.query.Select("tarball")
+	for i := len(opts) - 1; i >= 0; i-- {
+		// `paths` optional argument
+		if !querybuilder.IsZeroValue(opts[i].Paths) {
+			q = q.Arg("paths", opts[i].Paths)
+		}
+	}
+
+	return &File{
+		query: q,
+	}
+}
+
 // Verify builds, tests, migrates and smoke-tests the app; `dagger check` runs it.
-func (r *Slipway) Verify(ctx context.Context) error { // slipway (../../../main.go:311:1)
+func (r *Slipway) Verify(ctx context.Context) error { // slipway (../../../main.go:375:1)
 	if r.verify != nil {
 		return nil
 	}

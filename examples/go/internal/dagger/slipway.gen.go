@@ -273,25 +273,25 @@ type SlipwayBundleOpts struct {
 	//
 	// Also write .env.production with fresh secrets; its content is never printed, keep it out of git.
 	//
-	GenerateEnv bool // slipway (../../../../main.go:334:2)
+	GenerateEnv bool // slipway (../../../../main.go:355:2)
 	//
 	// Add a one-shot migrate service that the app waits for, instead of migrating on start.
 	//
-	MigrateService bool // slipway (../../../../main.go:337:2)
+	MigrateService bool // slipway (../../../../main.go:358:2)
 	//
 	// Run the app with a read-only root filesystem and tmpfs mounts for what Next.js writes.
 	//
 	//
 	// Default: true
-	ReadOnly bool // slipway (../../../../main.go:341:2)
+	ReadOnly bool // slipway (../../../../main.go:362:2)
 	//
 	// Publish Postgres on 127.0.0.1 for local tools.
 	//
-	PublishDbPort bool // slipway (../../../../main.go:344:2)
+	PublishDbPort bool // slipway (../../../../main.go:365:2)
 }
 
 // Bundle is the deploy bundle: docker-compose.prod.yml, .env.production.example and DEPLOY.md, validated through compose-go.
-func (r *Slipway) Bundle(image string, opts ...SlipwayBundleOpts) *Directory { // slipway (../../../../main.go:328:1)
+func (r *Slipway) Bundle(image string, opts ...SlipwayBundleOpts) *Directory { // slipway (../../../../main.go:349:1)
 	q := r.query.Select("bundle")
 	for i := len(opts) - 1; i >= 0; i-- {
 		// `generateEnv` optional argument
@@ -323,11 +323,11 @@ type SlipwayCiOpts struct {
 	//
 	// Paths the smoke test requests besides the health path, as PATH or PATH=STATUS.
 	//
-	Paths []string // slipway (../../../../main.go:283:2)
+	Paths []string // slipway (../../../../main.go:294:2)
 }
 
 // Ci builds, runs the app's tests, migrates and smoke-tests every platform's image, and returns the first platform's only if all pass: `dagger call ci export --path=app.tar`.
-func (r *Slipway) Ci(opts ...SlipwayCiOpts) *Container { // slipway (../../../../main.go:279:1)
+func (r *Slipway) Ci(opts ...SlipwayCiOpts) *Container { // slipway (../../../../main.go:290:1)
 	q := r.query.Select("ci")
 	for i := len(opts) - 1; i >= 0; i-- {
 		// `paths` optional argument
@@ -348,21 +348,21 @@ type SlipwayDatabaseOpts struct {
 	//
 	//
 	// Default: "app"
-	User string // slipway (../../../../main.go:234:2)
+	User string // slipway (../../../../main.go:245:2)
 	//
 	// Database name.
 	//
 	//
 	// Default: "app"
-	Name string // slipway (../../../../main.go:238:2)
+	Name string // slipway (../../../../main.go:249:2)
 	//
 	// Database password (defaults to a generated one).
 	//
-	Password *Secret // slipway (../../../../main.go:241:2)
+	Password *Secret // slipway (../../../../main.go:252:2)
 }
 
 // Database is a Postgres service, ready when pg_isready says so: `dagger call database up --ports 5432:5432`.
-func (r *Slipway) Database(opts ...SlipwayDatabaseOpts) *Service { // slipway (../../../../main.go:229:1)
+func (r *Slipway) Database(opts ...SlipwayDatabaseOpts) *Service { // slipway (../../../../main.go:240:1)
 	q := r.query.Select("database")
 	for i := len(opts) - 1; i >= 0; i-- {
 		// `user` optional argument
@@ -490,7 +490,7 @@ func (r *Slipway) Inspect(ctx context.Context, opts ...SlipwayInspectOpts) (stri
 }
 
 // Migrate applies every migration of the app to a fresh database with the image's own migrator and reports what was applied.
-func (r *Slipway) Migrate(ctx context.Context) (string, error) { // slipway (../../../../main.go:252:1)
+func (r *Slipway) Migrate(ctx context.Context) (string, error) { // slipway (../../../../main.go:263:1)
 	if r.migrate != nil {
 		return *r.migrate, nil
 	}
@@ -503,7 +503,7 @@ func (r *Slipway) Migrate(ctx context.Context) (string, error) { // slipway (../
 }
 
 // MigratorBinary is Slipway's static migrator (slipway-migrate), which applies Prisma migrations as prisma migrate deploy does.
-func (r *Slipway) MigratorBinary() *File { // slipway (../../../../main.go:223:1)
+func (r *Slipway) MigratorBinary() *File { // slipway (../../../../main.go:234:1)
 	q := r.query.Select("migratorBinary")
 
 	return &File{
@@ -545,23 +545,35 @@ type SlipwayPublishOpts struct {
 	//
 	// Tags to push, e.g. 1.4.0,1.4,latest; sha-<short> is added when --revision is a commit. Default: latest.
 	//
-	Tags []string // slipway (../../../../main.go:308:2)
+	Tags []string // slipway (../../../../main.go:319:2)
 	//
 	// Registry user; with --password.
 	//
-	Username string // slipway (../../../../main.go:311:2)
+	Username string // slipway (../../../../main.go:322:2)
 	//
 	// Registry password or token (--password=env://REGISTRY_TOKEN); never printed.
 	//
-	Password *Secret // slipway (../../../../main.go:314:2)
+	Password *Secret // slipway (../../../../main.go:325:2)
+	//
+	// A cosign private key (cosign.key of `cosign generate-key-pair`, --sign-key=env://COSIGN_KEY): signs the pushed digest and attests its provenance and SBOM, offline (no transparency log).
+	//
+	SignKey *Secret // slipway (../../../../main.go:328:2)
+	//
+	// The signing key's password (--sign-password=env://COSIGN_PASSWORD); none: an empty one.
+	//
+	SignPassword *Secret // slipway (../../../../main.go:331:2)
+	//
+	// The registry speaks plain HTTP, not HTTPS (a local registry only); the engine must also list it as insecure.
+	//
+	PlainHTTP bool // slipway (../../../../main.go:334:2)
 	//
 	// Paths the smoke test requests besides the health path, as PATH or PATH=STATUS.
 	//
-	Paths []string // slipway (../../../../main.go:317:2)
+	Paths []string // slipway (../../../../main.go:337:2)
 }
 
-// Publish runs ci, then pushes every platform's image, as one multi-platform image, under each tag, and returns the pushed references pinned to their digest, one per line.
-func (r *Slipway) Publish(ctx context.Context, address string, opts ...SlipwayPublishOpts) (string, error) { // slipway (../../../../main.go:302:1)
+// Publish runs ci, then pushes every platform's image, as one multi-platform image, under each tag; with --sign-key it signs the digest and attaches its SLSA provenance. Returns the pushed references pinned to their digest, one per line.
+func (r *Slipway) Publish(ctx context.Context, address string, opts ...SlipwayPublishOpts) (string, error) { // slipway (../../../../main.go:313:1)
 	if r.publish != nil {
 		return *r.publish, nil
 	}
@@ -579,6 +591,18 @@ func (r *Slipway) Publish(ctx context.Context, address string, opts ...SlipwayPu
 		if !querybuilder.IsZeroValue(opts[i].Password) {
 			q = q.Arg("password", opts[i].Password)
 		}
+		// `signKey` optional argument
+		if !querybuilder.IsZeroValue(opts[i].SignKey) {
+			q = q.Arg("signKey", opts[i].SignKey)
+		}
+		// `signPassword` optional argument
+		if !querybuilder.IsZeroValue(opts[i].SignPassword) {
+			q = q.Arg("signPassword", opts[i].SignPassword)
+		}
+		// `plainHttp` optional argument
+		if !querybuilder.IsZeroValue(opts[i].PlainHTTP) {
+			q = q.Arg("plainHttp", opts[i].PlainHTTP)
+		}
 		// `paths` optional argument
 		if !querybuilder.IsZeroValue(opts[i].Paths) {
 			q = q.Arg("paths", opts[i].Paths)
@@ -592,16 +616,41 @@ func (r *Slipway) Publish(ctx context.Context, address string, opts ...SlipwayPu
 	return response, q.Execute(ctx)
 }
 
+// SlipwaySbomOpts contains options for Slipway.Sbom
+type SlipwaySbomOpts struct {
+	//
+	// SBOM format: spdx-json (SPDX 2.3) or cyclonedx-json (CycloneDX).
+	//
+	//
+	// Default: "spdx-json"
+	Format string // slipway (../../../../main.go:228:2)
+}
+
+// Sbom is the image's software bill of materials, made by syft from the image: the Debian packages of its root filesystem, the npm packages of the standalone server, the Node binary and the migrator's Go modules.
+func (r *Slipway) Sbom(opts ...SlipwaySbomOpts) *File { // slipway (../../../../main.go:223:1)
+	q := r.query.Select("sbom")
+	for i := len(opts) - 1; i >= 0; i-- {
+		// `format` optional argument
+		if !querybuilder.IsZeroValue(opts[i].Format) {
+			q = q.Arg("format", opts[i].Format)
+		}
+	}
+
+	return &File{
+		query: q,
+	}
+}
+
 // SlipwaySmokeOpts contains options for Slipway.Smoke
 type SlipwaySmokeOpts struct {
 	//
 	// Paths that must answer, as PATH (expects 200) or PATH=STATUS, e.g. /,/api/notes,/old=301.
 	//
-	Paths []string // slipway (../../../../main.go:267:2)
+	Paths []string // slipway (../../../../main.go:278:2)
 }
 
 // Smoke runs the image against a fresh database, waits for its HEALTHCHECK, then requests the health path and each of --paths.
-func (r *Slipway) Smoke(ctx context.Context, opts ...SlipwaySmokeOpts) (string, error) { // slipway (../../../../main.go:263:1)
+func (r *Slipway) Smoke(ctx context.Context, opts ...SlipwaySmokeOpts) (string, error) { // slipway (../../../../main.go:274:1)
 	if r.smoke != nil {
 		return *r.smoke, nil
 	}
@@ -624,11 +673,11 @@ type SlipwayTarballOpts struct {
 	//
 	// Paths the smoke test requests besides the health path, as PATH or PATH=STATUS.
 	//
-	Paths []string // slipway (../../../../main.go:295:2)
+	Paths []string // slipway (../../../../main.go:306:2)
 }
 
 // Tarball runs ci, then returns every platform's image in one OCI archive whose index holds them all: `dagger call tarball export --path=app.tar`.
-func (r *Slipway) Tarball(opts ...SlipwayTarballOpts) *File { // slipway (../../../../main.go:291:1)
+func (r *Slipway) Tarball(opts ...SlipwayTarballOpts) *File { // slipway (../../../../main.go:302:1)
 	q := r.query.Select("tarball")
 	for i := len(opts) - 1; i >= 0; i-- {
 		// `paths` optional argument
@@ -643,7 +692,7 @@ func (r *Slipway) Tarball(opts ...SlipwayTarballOpts) *File { // slipway (../../
 }
 
 // Verify builds, tests, migrates and smoke-tests the app; `dagger check` runs it.
-func (r *Slipway) Verify(ctx context.Context) error { // slipway (../../../../main.go:354:1)
+func (r *Slipway) Verify(ctx context.Context) error { // slipway (../../../../main.go:375:1)
 	if r.verify != nil {
 		return nil
 	}
