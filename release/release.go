@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/distribution/reference"
 )
 
 // ErrBadAddress is wrapped by Of when the address or a tag is not valid.
@@ -36,9 +38,8 @@ func (r Release) Refs() []string {
 // The grammar of distribution's references: lower-case path components
 // joined by separators, and tags of word characters, dots and dashes.
 var (
-	componentRe = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
-	tagRe       = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	hexRe       = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
+	tagRe = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	hexRe = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
 )
 
 // ShortRevision is how many characters of the revision its tag keeps, as
@@ -52,30 +53,19 @@ func Of(address string, tags []string, revision string) (Release, error) {
 	if strings.Contains(addr, "://") {
 		return Release{}, fmt.Errorf("%w: %q: give a registry address without a scheme, e.g. registry.example.com/acme/notes", ErrBadAddress, address)
 	}
-	if strings.Contains(addr, "@") {
+	// distribution's own parser, as cosign's side (plan.DigestRef) reads references.
+	named, err := reference.ParseNormalizedNamed(addr)
+	if err != nil {
+		return Release{}, fmt.Errorf("%w: %q: %v (lower-case letters and digits, e.g. registry.example.com/acme/notes)", ErrBadAddress, address, err)
+	}
+	if _, ok := named.(reference.Digested); ok {
 		return Release{}, fmt.Errorf("%w: %q names a digest: publish pushes tags; give the repository and --tags", ErrBadAddress, address)
 	}
-	var r Release
-	repo, tag := addr, ""
-	if i := strings.LastIndex(addr, ":"); i > strings.LastIndex(addr, "/") {
-		repo, tag = addr[:i], addr[i+1:]
+	tag := ""
+	if t, ok := named.(reference.Tagged); ok {
+		tag = t.Tag()
 	}
-	parts := strings.Split(repo, "/")
-	if len(parts) > 1 && (strings.ContainsAny(parts[0], ".:") || parts[0] == "localhost") {
-		r.Registry = parts[0]
-		parts = parts[1:]
-	} else {
-		r.Registry = "docker.io"
-	}
-	if repo == "" || len(parts) == 0 {
-		return Release{}, fmt.Errorf("%w: %q has no repository: give one, e.g. registry.example.com/acme/notes", ErrBadAddress, address)
-	}
-	for _, c := range parts {
-		if !componentRe.MatchString(c) {
-			return Release{}, fmt.Errorf("%w: %q: repository part %q must be lower-case letters and digits, joined by '.', '_', '__' or '-'", ErrBadAddress, address, c)
-		}
-	}
-	r.Repository = repo
+	r := Release{Registry: reference.Domain(named), Repository: reference.TrimNamed(named).String()}
 	seen := map[string]bool{}
 	add := func(t string) error {
 		t = strings.TrimSpace(t)
